@@ -1,0 +1,1 @@
+"""symdiff: a small Scheme for differentiation."""

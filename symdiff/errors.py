@@ -1,0 +1,78 @@
+"""The error hierarchy: every user mistake is a SchemeError with a message and a position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """A place in a source text: the source's name and a 1-based line and column."""
+
+    source: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}:{self.column}"
+
+
+class SchemeError(Exception):
+    """Base class of the errors a user's program or input can cause.
+
+    `position` is None until some enclosing expression with a known position attaches its own.
+    """
+
+    def __init__(self, message: str, position: SourcePosition | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return f"error: {self.message}"
+        return f"{self.position}: error: {self.message}"
+
+
+class ReadError(SchemeError):
+    """Invalid source text: a syntax error found while reading."""
+
+
+class EvaluationError(SchemeError):
+    """A runtime error: unbound variable, wrong type, wrong argument count and the like."""
+
+
+class ArityError(EvaluationError):
+    """A procedure called with the wrong number of arguments."""
+
+
+class SchemeTypeError(EvaluationError):
+    """A procedure given an argument of the wrong type."""
+
+
+class UnboundVariableError(EvaluationError):
+    """A reference to a variable that has no binding."""
+
+
+class UserError(EvaluationError):
+    """An error raised by the program itself with `(error message irritant ...)`."""
+
+    def __init__(self, message: str, irritants: tuple = (), position: SourcePosition | None = None):
+        super().__init__(message, position)
+        self.irritants = irritants
+
+
+class RecursionDepthError(EvaluationError):
+    """Recursion deeper than the evaluator's stack allows."""
+
+
+class SchemeInterrupt(EvaluationError):
+    """An evaluation stopped by the user (Ctrl-C)."""
+
+
+class DerivError(SchemeError):
+    """An expression `deriv` cannot differentiate, or an invalid variable."""
+
+
+class FileLoadError(SchemeError):
+    """A source file that cannot be found or read."""

@@ -1,0 +1,163 @@
+"""The printer: Scheme values to their `write` and `display` text.
+
+Printing is iterative, so a list nested 100,000 deep prints without recursion, and a circular
+structure prints with datum labels (`#0=(1 . #0#)`) instead of looping forever.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .numbers import format_number
+from .types import NIL, UNSPECIFIED, Char, Pair, Symbol
+
+CHARACTER_WRITE_NAMES = {
+    " ": "space",
+    "\n": "newline",
+    "\t": "tab",
+    "\0": "null",
+    "\r": "return",
+    "\a": "alarm",
+    "\b": "backspace",
+    "\x7f": "delete",
+    "\x1b": "escape",
+}
+
+STRING_WRITE_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b"}
+
+
+def write_string(value: Any) -> str:
+    """Return the text `write` prints for `value`: strings quoted, characters as #\\x."""
+    return _render(value, write=True)
+
+
+def display_string(value: Any) -> str:
+    """Return the text `display` prints for `value`: strings and characters as they are."""
+    return _render(value, write=False)
+
+
+def _write_atom(value: Any, write: bool) -> str:
+    kind = type(value)
+    if kind is Symbol:
+        return value.name
+    if kind is bool:
+        return "#t" if value else "#f"
+    if kind is int or kind is float or kind.__name__ == "Fraction":
+        return format_number(value)
+    if kind is str:
+        if not write:
+            return value
+        return '"' + "".join(STRING_WRITE_ESCAPES.get(c, _escape_control(c)) for c in value) + '"'
+    if kind is Char:
+        if not write:
+            return value.value
+        name = CHARACTER_WRITE_NAMES.get(value.value)
+        if name is not None:
+            return "#\\" + name
+        if ord(value.value) < 32:
+            return f"#\\x{ord(value.value):x}"
+        return "#\\" + value.value
+    if value is NIL:
+        return "()"
+    if value is UNSPECIFIED:
+        return ""
+    scheme_repr = getattr(value, "scheme_repr", None)
+    if scheme_repr is not None:
+        return scheme_repr()
+    return f"#<python {kind.__name__}>"
+
+
+def _escape_control(char: str) -> str:
+    if ord(char) < 32 or ord(char) == 0x7F:
+        return f"\\x{ord(char):x};"
+    return char
+
+
+def _find_cycles(value: Any) -> set[int]:
+    """Return the ids of pairs and vectors that are reached again from inside themselves."""
+    cyclic: set[int] = set()
+    on_path: set[int] = set()
+    finished: set[int] = set()
+    # Each stack entry is (object, children iterator) or a marker to leave the object.
+    stack: list[Any] = [value]
+    leave = object()
+    while stack:
+        item = stack.pop()
+        if item is leave:
+            node = stack.pop()
+            on_path.discard(id(node))
+            finished.add(id(node))
+            continue
+        kind = type(item)
+        if kind is not Pair and kind is not list:
+            continue
+        key = id(item)
+        if key in on_path:
+            cyclic.add(key)
+            continue
+        if key in finished:
+            continue
+        on_path.add(key)
+        stack.append(item)
+        stack.append(leave)
+        if kind is Pair:
+            stack.append(item.cdr)
+            stack.append(item.car)
+        else:
+            stack.extend(reversed(item))
+    return cyclic
+
+
+def _has_compound(value: Any) -> bool:
+    return type(value) is Pair or type(value) is list
+
+
+def _render(value: Any, write: bool) -> str:
+    if not _has_compound(value):
+        return _write_atom(value, write)
+    cyclic = _find_cycles(value)
+    labels: dict[int, int] = {}
+    out: list[str] = []
+    # The stack holds values to print and literal strings (wrapped in a 1-tuple) to emit.
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is tuple:
+            out.append(item[0])
+            continue
+        kind = type(item)
+        if kind is Pair or kind is list:
+            key = id(item)
+            if key in labels:
+                out.append(f"#{labels[key]}#")
+                continue
+            if key in cyclic:
+                labels[key] = len(labels)
+                out.append(f"#{labels[key]}=")
+        if kind is list:
+            out.append("#(")
+            stack.append((")",))
+            for index in range(len(item) - 1, -1, -1):
+                stack.append(item[index])
+                if index:
+                    stack.append((" ",))
+            continue
+        if kind is not Pair:
+            out.append(_write_atom(item, write))
+            continue
+        out.append("(")
+        # Walk the cdr chain, stopping at a labelled (shared cyclic) pair, which prints as a tail.
+        elements: list[Any] = [item.car]
+        cell = item.cdr
+        while type(cell) is Pair and id(cell) not in cyclic:
+            elements.append(cell.car)
+            cell = cell.cdr
+        stack.append((")",))
+        if cell is not NIL:
+            stack.append(cell)
+            stack.append((" . ",))
+        for index in range(len(elements) - 1, -1, -1):
+            stack.append(elements[index])
+            if index:
+                stack.append((" ",))
+    return "".join(out)

@@ -1,0 +1,399 @@
+"""The reader: source text to Scheme data, through the Lark grammar in grammar/scheme.lark.
+
+The LALR parser runs the transformer callbacks below as it reduces, so no parse tree is built
+and nesting depth is limited only by memory. Each datum comes back with its position, and every
+pair built here records the position of the datum in its car.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import lark
+from lark import Lark, Token, Transformer
+
+from .errors import ReadError, SourcePosition
+from .numbers import parse_number
+from .types import NIL, Char, Pair, Symbol
+
+QUOTE = Symbol("quote")
+QUASIQUOTE = Symbol("quasiquote")
+UNQUOTE = Symbol("unquote")
+UNQUOTE_SPLICING = Symbol("unquote-splicing")
+
+CHARACTER_NAMES = {
+    "space": " ",
+    "newline": "\n",
+    "tab": "\t",
+    "nul": "\0",
+    "null": "\0",
+    "return": "\r",
+    "linefeed": "\n",
+    "alarm": "\a",
+    "backspace": "\b",
+    "delete": "\x7f",
+    "escape": "\x1b",
+}
+
+STRING_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "|": "|"}
+
+# Returned by the datum-comment callback; list callbacks drop it.
+_SKIPPED = object()
+
+
+def _grammar_text() -> str:
+    """Return the grammar, from the installed package or, in a source checkout, from grammar/."""
+    packaged = resources.files("symdiff").joinpath("grammar").joinpath("scheme.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / "scheme.lark"
+    return checkout.read_text(encoding="utf-8")
+
+
+class _DatumBuilder(Transformer):
+    """Turn tokens into (value, position) pairs as the parser reduces each rule."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = "<input>"
+
+    def _position(self, token: Token) -> SourcePosition:
+        return SourcePosition(self.source, token.line or 0, token.column or 0)
+
+    def start(self, items: list) -> list:
+        return [item for item in items if item is not _SKIPPED]
+
+    def datum_comment(self, items: list) -> object:
+        return _SKIPPED
+
+    def number(self, items: list) -> tuple:
+        token = items[0]
+        try:
+            value = parse_number(str(token))
+        except ZeroDivisionError:
+            raise ReadError(
+                f"invalid number {token}: the denominator is zero", self._position(token)
+            ) from None
+        return value, self._position(token)
+
+    def string(self, items: list) -> tuple:
+        token = items[0]
+        return _decode_string(str(token)[1:-1], self._position(token)), self._position(token)
+
+    def boolean(self, items: list) -> tuple:
+        token = items[0]
+        return str(token) in ("#t", "#true"), self._position(token)
+
+    def character(self, items: list) -> tuple:
+        token = items[0]
+        name = str(token)[2:]
+        if len(name) == 1:
+            value = name
+        elif name in CHARACTER_NAMES:
+            value = CHARACTER_NAMES[name]
+        elif name[0] == "x" and all(c in "0123456789abcdefABCDEF" for c in name[1:]):
+            code = int(name[1:], 16)
+            if code > 0x10FFFF:
+                raise ReadError(f"invalid character #\\{name}: code point too large", self._position(token))
+            value = chr(code)
+        else:
+            raise ReadError(
+                f"unknown character name #\\{name}; use one character or a name such as #\\space",
+                self._position(token),
+            )
+        return Char(value), self._position(token)
+
+    def symbol(self, items: list) -> tuple:
+        token = items[0]
+        return Symbol(str(token)), self._position(token)
+
+    def list(self, items: list) -> tuple:
+        elements = [item for item in items[1:-1] if item is not _SKIPPED]
+        return _build_list(elements, NIL), self._position(items[0])
+
+    def dotted_list(self, items: list) -> tuple:
+        elements = [item for item in items[1:-1] if item is not _SKIPPED and not isinstance(item, Token)]
+        if len(elements) < 2:
+            raise ReadError("invalid dotted list: a datum must follow the dot", self._position(items[0]))
+        tail = elements.pop()[0]
+        return _build_list(elements, tail), self._position(items[0])
+
+    def vector(self, items: list) -> tuple:
+        elements = [value for value, _ in (item for item in items[1:-1] if item is not _SKIPPED)]
+        return elements, self._position(items[0])
+
+    def _abbreviation(self, symbol: Symbol, items: list) -> tuple:
+        token, datum = items
+        position = self._position(token)
+        if datum is _SKIPPED:
+            raise ReadError(f"{token} must be followed by a datum", position)
+        value, datum_position = datum
+        return Pair(symbol, Pair(value, NIL, datum_position), position), position
+
+    def quote(self, items: list) -> tuple:
+        return self._abbreviation(QUOTE, items)
+
+    def quasiquote(self, items: list) -> tuple:
+        return self._abbreviation(QUASIQUOTE, items)
+
+    def unquote(self, items: list) -> tuple:
+        return self._abbreviation(UNQUOTE, items)
+
+    def unquote_splicing(self, items: list) -> tuple:
+        return self._abbreviation(UNQUOTE_SPLICING, items)
+
+
+def _build_list(elements: list, tail: Any) -> Any:
+    result = tail
+    for value, position in reversed(elements):
+        result = Pair(value, result, position)
+    return result
+
+
+def _decode_string(body: str, position: SourcePosition) -> str:
+    """Apply R7RS string escapes, including `\\xHH;` and the backslash line continuation."""
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    length = len(body)
+    while i < length:
+        char = body[i]
+        if char != "\\":
+            out.append(char)
+            i += 1
+            continue
+        escape = body[i + 1]
+        if escape in STRING_ESCAPES:
+            out.append(STRING_ESCAPES[escape])
+            i += 2
+        elif escape == "x":
+            end = body.find(";", i)
+            digits = body[i + 2 : end] if end != -1 else ""
+            if not digits or any(c not in "0123456789abcdefABCDEF" for c in digits) or int(digits, 16) > 0x10FFFF:
+                raise ReadError(r"invalid string escape: \x must be followed by hex digits and ';'", position)
+            out.append(chr(int(digits, 16)))
+            i = end + 1
+        elif escape in " \t\n\r":
+            # \ <spaces> newline <spaces> joins two lines.
+            j = i + 1
+            while j < length and body[j] in " \t":
+                j += 1
+            if j < length and body[j] == "\r":
+                j += 1
+            if j >= length or body[j] != "\n":
+                raise ReadError("invalid string escape: backslash followed by a space", position)
+            j += 1
+            while j < length and body[j] in " \t":
+                j += 1
+            i = j
+        else:
+            raise ReadError(f"invalid string escape \\{escape}", position)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> tuple[Lark, _DatumBuilder]:
+    builder = _DatumBuilder()
+    parser = Lark(
+        _grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=builder,
+        maybe_placeholders=False,
+        cache=True,
+    )
+    return parser, builder
+
+
+_parse_lock = threading.Lock()
+
+
+def read_all(text: str, source: str = "<input>") -> list[tuple[Any, SourcePosition]]:
+    """Read every datum in `text` and return (datum, position) pairs.
+
+    Raises ReadError, with the position of the problem, for invalid syntax.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n")
+    blanked = _blank_block_comments(text, source)
+    parser, builder = _parser()
+    with _parse_lock:
+        builder.source = source
+        try:
+            return parser.parse(blanked)
+        except lark.exceptions.VisitError as exc:
+            if isinstance(exc.orig_exc, ReadError):
+                raise exc.orig_exc from None
+            raise
+        except ReadError:
+            raise
+        except lark.exceptions.UnexpectedInput as exc:
+            raise _describe_syntax_error(exc, blanked, source) from None
+
+
+def read(text: str, source: str = "<input>") -> Any:
+    """Read exactly one datum from `text`."""
+    data = read_all(text, source)
+    if len(data) != 1:
+        raise ReadError(f"expected one datum, found {len(data)}", SourcePosition(source, 1, 1))
+    return data[0][0]
+
+
+def iter_data(text: str, source: str = "<input>") -> Iterator[Any]:
+    """Yield the data in `text`, without their positions."""
+    for datum, _ in read_all(text, source):
+        yield datum
+
+
+def _blank_block_comments(text: str, source: str) -> str:
+    """Replace each nested `#| ... |#` comment with spaces, keeping newlines and so positions.
+
+    Strings, line comments and character literals are skipped so that `#|` inside them is text.
+    """
+    if "#|" not in text:
+        return text
+    chars = list(text)
+    length = len(text)
+    i = 0
+    line, column = 1, 1
+
+    def advance(count: int) -> None:
+        nonlocal i, line, column
+        for _ in range(count):
+            if i < length and text[i] == "\n":
+                line += 1
+                column = 1
+            else:
+                column += 1
+            i += 1
+
+    while i < length:
+        char = text[i]
+        if char == '"':
+            advance(1)
+            while i < length and text[i] != '"':
+                advance(2 if text[i] == "\\" else 1)
+            advance(1)
+        elif char == ";":
+            while i < length and text[i] != "\n":
+                advance(1)
+        elif text.startswith("#\\", i):
+            advance(3)
+        elif text.startswith("#|", i):
+            start = SourcePosition(source, line, column)
+            depth = 0
+            while True:
+                if i >= length:
+                    raise ReadError("unterminated block comment: add '|#' to close it", start)
+                if text.startswith("#|", i):
+                    depth += 1
+                    chars[i] = chars[i + 1] = " "
+                    advance(2)
+                elif text.startswith("|#", i):
+                    depth -= 1
+                    chars[i] = chars[i + 1] = " "
+                    advance(2)
+                    if depth == 0:
+                        break
+                else:
+                    if text[i] != "\n":
+                        chars[i] = " "
+                    advance(1)
+        else:
+            advance(1)
+    return "".join(chars)
+
+
+def _find_unclosed(text: str) -> tuple[int, int, str] | None:
+    """Return (line, column, bracket) of the innermost open bracket that is never closed."""
+    stack: list[tuple[int, int, str]] = []
+    line, column = 1, 1
+    i = 0
+    length = len(text)
+    in_string = False
+    while i < length:
+        char = text[i]
+        step = 1
+        if in_string:
+            if char == "\\":
+                step = 2
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == ";":
+            end = text.find("\n", i)
+            step = (end if end != -1 else length) - i
+        elif text.startswith("#\\", i):
+            step = 3
+        elif char in "([":
+            stack.append((line, column, char))
+        elif char in ")]" and stack:
+            stack.pop()
+        for k in range(i, min(i + step, length)):
+            if text[k] == "\n":
+                line += 1
+                column = 1
+            else:
+                column += 1
+        i += step
+    return stack[-1] if stack else None
+
+
+def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
+    """Translate a Lark exception into a one-line ReadError that says what to do."""
+    line = getattr(exc, "line", None) or 1
+    column = getattr(exc, "column", None) or 1
+    position = SourcePosition(source, line, column)
+
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        if char == '"':
+            return ReadError('unterminated string: add the closing \'"\'', position)
+        if char == "#":
+            word = text[exc.pos_in_stream :].split(None, 1)[0][:20]
+            return ReadError(
+                f"invalid syntax {word!r}: '#' starts only #t, #f, #\\char, #( and comments",
+                position,
+            )
+        if char == "|":
+            return ReadError("invalid character '|': '|#' without a matching '#|'", position)
+        return ReadError(f"invalid character {char!r}", position)
+
+    token = getattr(exc, "token", None)
+    token_type = getattr(token, "type", "$END")
+    if token_type == "$END" or isinstance(exc, lark.exceptions.UnexpectedEOF):
+        unclosed = _find_unclosed(text)
+        if unclosed is not None:
+            open_line, open_column, bracket = unclosed
+            closer = ")" if bracket == "(" else "]"
+            return ReadError(
+                f"unclosed '{bracket}' opened here: add '{closer}' to close it",
+                SourcePosition(source, open_line, open_column),
+            )
+        return ReadError("unexpected end of input after a quote or '#;': add the datum", position)
+    before = text[: token.start_pos].rstrip() if token is not None and token.start_pos is not None else ""
+    if before.endswith(("'", "`", ",", ",@", "#;")):
+        return ReadError(f"unexpected {str(token)!r}: a quote or '#;' must be followed by a datum", position)
+    if token_type == "DOT" or before.endswith("."):
+        return ReadError(
+            f"unexpected {str(token)!r}: a dot may appear only before the last datum of a list, as in (a . b)",
+            position,
+        )
+    if token_type in ("RPAR", "RBRACKET"):
+        if _find_unclosed(text[: token.start_pos]) is not None:
+            return ReadError(f"mismatched '{token}': close the open bracket with the same kind", position)
+        return ReadError(f"unexpected '{token}' with no matching open bracket: remove it", position)
+    expected = getattr(exc, "expected", None) or set()
+    if expected <= {"RPAR", "RBRACKET"}:
+        return ReadError(
+            f"unexpected {str(token)!r}: only one datum may follow the dot, then the list must close",
+            position,
+        )
+    return ReadError(f"unexpected {str(token)!r}", position)
