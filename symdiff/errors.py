@@ -35,7 +35,15 @@ class SchemeError(Exception):
 
 
 class ReadError(SchemeError):
-    """Invalid source text: a syntax error found while reading."""
+    """Invalid source text: a syntax error found while reading.
+
+    `incomplete` is True when the text is a valid prefix that ended too soon (an unclosed
+    bracket, string or block comment), so a REPL can ask for another line instead.
+    """
+
+    def __init__(self, message: str, position: SourcePosition | None = None, incomplete: bool = False):
+        super().__init__(message, position)
+        self.incomplete = incomplete
 
 
 class EvaluationError(SchemeError):

@@ -245,6 +245,15 @@ def read(text: str, source: str = "<input>") -> Any:
     return data[0][0]
 
 
+def is_incomplete(text: str) -> bool:
+    """Return True if `text` ends inside a datum, so a REPL should read another line."""
+    try:
+        read_all(text, "<input>")
+    except ReadError as exc:
+        return exc.incomplete
+    return False
+
+
 def iter_data(text: str, source: str = "<input>") -> Iterator[Any]:
     """Yield the data in `text`, without their positions."""
     for datum, _ in read_all(text, source):
@@ -290,7 +299,7 @@ def _blank_block_comments(text: str, source: str) -> str:
             depth = 0
             while True:
                 if i >= length:
-                    raise ReadError("unterminated block comment: add '|#' to close it", start)
+                    raise ReadError("unterminated block comment: add '|#' to close it", start, incomplete=True)
                 if text.startswith("#|", i):
                     depth += 1
                     chars[i] = chars[i + 1] = " "
@@ -355,7 +364,7 @@ def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, sour
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         if char == '"':
-            return ReadError('unterminated string: add the closing \'"\'', position)
+            return ReadError('unterminated string: add the closing \'"\'', position, incomplete=True)
         if char == "#":
             word = text[exc.pos_in_stream :].split(None, 1)[0][:20]
             return ReadError(
@@ -376,8 +385,9 @@ def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, sour
             return ReadError(
                 f"unclosed '{bracket}' opened here: add '{closer}' to close it",
                 SourcePosition(source, open_line, open_column),
+                incomplete=True,
             )
-        return ReadError("unexpected end of input after a quote or '#;': add the datum", position)
+        return ReadError("unexpected end of input after a quote or '#;': add the datum", position, incomplete=True)
     before = text[: token.start_pos].rstrip() if token is not None and token.start_pos is not None else ""
     if before.endswith(("'", "`", ",", ",@", "#;")):
         return ReadError(f"unexpected {str(token)!r}: a quote or '#;' must be followed by a datum", position)

@@ -1,0 +1,1 @@
+"""The evaluator: environments, special forms, procedures and the builtin library."""
