@@ -46,6 +46,10 @@ class ReadError(SchemeError):
         self.incomplete = incomplete
 
 
+class SchemeSyntaxError(SchemeError):
+    """A special form written wrongly, such as `(if)` or `(lambda (1) x)`."""
+
+
 class EvaluationError(SchemeError):
     """A runtime error: unbound variable, wrong type, wrong argument count and the like."""
 
@@ -84,3 +88,11 @@ class DerivError(SchemeError):
 
 class FileLoadError(SchemeError):
     """A source file that cannot be found or read."""
+
+
+class SchemeExit(Exception):
+    """Raised by `(exit)`: the program asked to stop with the given exit status."""
+
+    def __init__(self, status: int = 0) -> None:
+        super().__init__(status)
+        self.status = status

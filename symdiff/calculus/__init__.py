@@ -1,0 +1,1 @@
+"""The calculus engine: expressions, derivative rules and simplifying constructors."""

@@ -1,0 +1,181 @@
+"""Expression constructors for each simplification level.
+
+At the `sicp` level each constructor folds numbers and applies the 0 and 1 identities looking
+only at its own arguments, as SICP section 2.3.2 and exercise 2.56 do:
+
+- make_sum a b: both numbers -> a + b; a = 0 -> b; b = 0 -> a; otherwise (+ a b).
+- make_product a b: either is 0 -> 0; a = 1 -> b; b = 1 -> a; both numbers -> a * b;
+  otherwise (* a b).
+- make_power b e: e = 0 -> 1; e = 1 -> b; both numbers with an exact real result -> b^e;
+  otherwise (** b e).
+
+At the `none` level they build the expression as it is, giving the book's unsimplified form.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from ..types import Symbol, normalize_rational
+from .expr import compound
+
+PLUS = Symbol("+")
+TIMES = Symbol("*")
+MINUS = Symbol("-")
+DIVIDE = Symbol("/")
+POWER = Symbol("**")
+
+# Exact powers whose result would need more bits than this are left unevaluated.
+MAX_FOLDED_BITS = 100_000
+
+
+def is_number(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or kind is Fraction or kind is float
+
+
+def is_exact(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or kind is Fraction
+
+
+def equals_number(value: Any, number: int) -> bool:
+    """SICP's =number?: `value` is a number equal to `number` (0 and 0.0 both equal 0)."""
+    return is_number(value) and value == number
+
+
+def _exact(value: Any) -> Any:
+    return normalize_rational(value) if type(value) is Fraction else value
+
+
+def exact_power(base: Any, exponent: Any) -> Any:
+    """Return base**exponent when both are exact and the result is an exact rational, else None."""
+    if not (is_exact(base) and is_exact(exponent)):
+        return None
+    if type(exponent) is int:
+        if base == 0 and exponent < 0:
+            return None
+        magnitude = abs(exponent) * max(abs(Fraction(base)).numerator.bit_length(), abs(Fraction(base)).denominator.bit_length())
+        if magnitude > MAX_FOLDED_BITS:
+            return None
+        if exponent >= 0:
+            return _exact(Fraction(base) ** exponent)
+        return _exact(Fraction(1) / Fraction(base) ** -exponent)
+    # A rational exponent p/q folds only when base is the q-th power of a non-negative rational.
+    if base < 0:
+        return None
+    root = _exact_root(Fraction(base), exponent.denominator)
+    if root is None:
+        return None
+    return exact_power(root, exponent.numerator)
+
+
+def _exact_root(value: Fraction, degree: int) -> Fraction | None:
+    numerator = _integer_root(value.numerator, degree)
+    denominator = _integer_root(value.denominator, degree)
+    if numerator is None or denominator is None:
+        return None
+    return Fraction(numerator, denominator)
+
+
+def _integer_root(value: int, degree: int) -> int | None:
+    if value.bit_length() > MAX_FOLDED_BITS:
+        return None
+    if degree == 2:
+        root = math.isqrt(value)
+    else:
+        root = round(value ** (1.0 / degree)) if value.bit_length() < 1000 else None
+        if root is None:
+            return None
+        # Correct a floating-point estimate by checking its neighbours.
+        for candidate in (root - 1, root, root + 1):
+            if candidate >= 0 and candidate**degree == value:
+                return candidate
+        return None
+    return root if root * root == value else None
+
+
+class SicpConstructors:
+    """The simplifying constructors of SICP section 2.3.2 (the `sicp` level)."""
+
+    level = "sicp"
+
+    def make_sum(self, a: Any, b: Any) -> Any:
+        if equals_number(a, 0):
+            return b
+        if equals_number(b, 0):
+            return a
+        if is_number(a) and is_number(b):
+            return _exact(a + b)
+        return compound(PLUS, a, b)
+
+    def make_product(self, a: Any, b: Any) -> Any:
+        if equals_number(a, 0) or equals_number(b, 0):
+            return 0
+        if equals_number(a, 1):
+            return b
+        if equals_number(b, 1):
+            return a
+        if is_number(a) and is_number(b):
+            return _exact(a * b)
+        return compound(TIMES, a, b)
+
+    def make_power(self, base: Any, exponent: Any, operator: Symbol = POWER) -> Any:
+        if equals_number(exponent, 0):
+            return 1
+        if equals_number(exponent, 1):
+            return base
+        if is_number(base) and is_number(exponent):
+            folded = exact_power(base, exponent)
+            if folded is not None:
+                return folded
+        return compound(operator, base, exponent)
+
+    def make_negation(self, a: Any) -> Any:
+        if is_number(a):
+            return _exact(-a)
+        return compound(MINUS, a)
+
+    def make_difference(self, a: Any, b: Any) -> Any:
+        if equals_number(b, 0):
+            return a
+        if equals_number(a, 0):
+            return self.make_negation(b)
+        if is_number(a) and is_number(b):
+            return _exact(a - b)
+        return compound(MINUS, a, b)
+
+
+class PlainConstructors(SicpConstructors):
+    """Constructors that build every expression as written (the `none` level)."""
+
+    level = "none"
+
+    def make_sum(self, a: Any, b: Any) -> Any:
+        return compound(PLUS, a, b)
+
+    def make_product(self, a: Any, b: Any) -> Any:
+        return compound(TIMES, a, b)
+
+    def make_power(self, base: Any, exponent: Any, operator: Symbol = POWER) -> Any:
+        return compound(operator, base, exponent)
+
+    def make_negation(self, a: Any) -> Any:
+        return compound(MINUS, a)
+
+    def make_difference(self, a: Any, b: Any) -> Any:
+        return compound(MINUS, a, b)
+
+
+LEVELS = ("none", "sicp", "full")
+
+
+def constructors_for(level: str) -> SicpConstructors:
+    """Return the constructors of simplification `level` (`none` or `sicp`)."""
+    if level == "sicp":
+        return SicpConstructors()
+    if level == "none":
+        return PlainConstructors()
+    raise ValueError(f"unknown simplification level {level!r}; expected one of {', '.join(LEVELS)}")

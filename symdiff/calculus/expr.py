@@ -1,0 +1,92 @@
+"""Immutable, hash-consed expressions: the calculus engine's representation.
+
+An expression is an atom (a Symbol or a Scheme number) or a Cell. Cells are immutable cons
+cells, interned so that structurally equal cells are one object: `(* x y)` is
+Cell(*, Cell(x, Cell(y, NIL))). Equality is identity, memo tables can key on the cell itself,
+and the rest of an operand list is a cell that already exists, so splitting `(* a b c ...)`
+into its first factor and the rest costs O(1), as `cdr` does.
+
+The intern table holds its cells weakly, so expressions no longer referenced are freed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from fractions import Fraction
+from typing import Any, Iterator, Union
+
+from ..types import NIL, EmptyList, Symbol
+
+Atom = Union[Symbol, int, Fraction, float]
+Expr = Union["Cell", Atom]
+
+
+class Cell:
+    """An interned immutable pair; build cells only with `cell()` or `compound()`."""
+
+    __slots__ = ("head", "tail", "__weakref__")
+
+    head: Any
+    tail: "Cell | EmptyList"
+
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate over the elements of this list of cells."""
+        item: Any = self
+        while type(item) is Cell:
+            yield item.head
+            item = item.tail
+
+    def __str__(self) -> str:
+        from ..printer import write_string
+        from .convert import to_datum
+
+        return write_string(to_datum(self))
+
+    def __repr__(self) -> str:
+        return f"<expression {self}>"
+
+    def __reduce__(self):
+        raise TypeError("expressions are interned and cannot be pickled; pickle str(expr) instead")
+
+
+_interned: "weakref.WeakValueDictionary[tuple, Cell]" = weakref.WeakValueDictionary()
+
+
+def atom_key(value: Any) -> Any:
+    """Return a dictionary key that tells atoms apart exactly: 1, 1.0 and #t are different."""
+    kind = type(value)
+    if kind is float:
+        return (float, value.hex())
+    if kind is int or kind is Fraction:
+        return (kind, value)
+    return id(value)
+
+
+def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
+    """Return the unique cell with this head and tail."""
+    key = (atom_key(head), id(tail))
+    existing = _interned.get(key)
+    if existing is not None:
+        return existing
+    new = object.__new__(Cell)
+    new.head = head
+    new.tail = tail
+    _interned[key] = new
+    return new
+
+
+def compound(operator: Symbol, *operands: Any) -> Cell:
+    """Return the expression (operator operand ...)."""
+    tail: Cell | EmptyList = NIL
+    for operand in reversed(operands):
+        tail = cell(operand, tail)
+    return cell(operator, tail)
+
+
+def clear_interned() -> None:
+    """Forget every interned cell; cells still referenced stay valid but are no longer shared."""
+    _interned.clear()
+
+
+def interned_count() -> int:
+    return len(_interned)
