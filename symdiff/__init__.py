@@ -1,1 +1,47 @@
-"""symdiff: a small Scheme for differentiation."""
+"""symdiff: a small Scheme for differentiating expressions the SICP way.
+
+>>> import symdiff
+>>> str(symdiff.deriv("(* (* x y) (+ x 3))", "x"))
+'(+ (* x y) (* y (+ x 3)))'
+"""
+
+from .api import Expression, clear_cache, deriv, parse
+from .errors import (
+    ArityError,
+    DerivError,
+    EvaluationError,
+    FileLoadError,
+    ReadError,
+    SchemeError,
+    SchemeTypeError,
+    SourcePosition,
+    UnboundVariableError,
+    UserError,
+)
+from .evaluator.interpreter import Interpreter, evaluate
+from .types import NIL, Pair, Symbol
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArityError",
+    "DerivError",
+    "EvaluationError",
+    "Expression",
+    "FileLoadError",
+    "Interpreter",
+    "NIL",
+    "Pair",
+    "ReadError",
+    "SchemeError",
+    "SchemeTypeError",
+    "SourcePosition",
+    "Symbol",
+    "UnboundVariableError",
+    "UserError",
+    "__version__",
+    "clear_cache",
+    "deriv",
+    "evaluate",
+    "parse",
+]
