@@ -86,6 +86,10 @@ class DerivError(SchemeError):
     """An expression `deriv` cannot differentiate, or an invalid variable."""
 
 
+class SimplifyError(SchemeError):
+    """An expression that cannot be simplified, such as one that divides by an exact zero."""
+
+
 class FileLoadError(SchemeError):
     """A source file that cannot be found or read."""
 

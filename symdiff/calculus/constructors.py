@@ -147,6 +147,20 @@ class SicpConstructors:
             return _exact(a - b)
         return compound(MINUS, a, b)
 
+    def make_quotient(self, a: Any, b: Any) -> Any:
+        """a / b: b = 1 -> a; a = 0 -> 0; two numbers with b not 0 -> a / b; otherwise (/ a b)."""
+        if equals_number(b, 1):
+            return a
+        if equals_number(a, 0) and not equals_number(b, 0):
+            return 0
+        if is_number(a) and is_number(b) and b != 0:
+            return _exact(Fraction(a) / Fraction(b)) if is_exact(a) and is_exact(b) else a / b
+        return compound(DIVIDE, a, b)
+
+    def make_call(self, function: Symbol, *arguments: Any) -> Any:
+        """(function argument ...), for elementary functions; never folded at this level."""
+        return compound(function, *arguments)
+
 
 class PlainConstructors(SicpConstructors):
     """Constructors that build every expression as written (the `none` level)."""
@@ -167,6 +181,9 @@ class PlainConstructors(SicpConstructors):
 
     def make_difference(self, a: Any, b: Any) -> Any:
         return compound(MINUS, a, b)
+
+    def make_quotient(self, a: Any, b: Any) -> Any:
+        return compound(DIVIDE, a, b)
 
 
 LEVELS = ("none", "sicp", "full")

@@ -90,3 +90,53 @@ def clear_interned() -> None:
 
 def interned_count() -> int:
     return len(_interned)
+
+
+def operands_of(expr: Cell) -> list[Any]:
+    """Return the operands of a compound expression: every element after the operator."""
+    tail = expr.tail
+    return list(tail) if type(tail) is Cell else []
+
+
+def fold_bottom_up(expr: Any, leaf: Any, node: Any) -> Any:
+    """Compute a value for `expr` from its operands' values, visiting each shared cell once.
+
+    `leaf(atom)` gives the value of an atomic operand and `node(cell, operand_values)` the value
+    of a compound expression. Iterative, so nesting depth costs no Python recursion.
+    """
+    if type(expr) is not Cell:
+        return leaf(expr)
+    values: dict[Cell, Any] = {}
+    stack = [expr]
+    while stack:
+        item = stack[-1]
+        if item in values:
+            stack.pop()
+            continue
+        operands = operands_of(item)
+        pending = [operand for operand in operands if type(operand) is Cell and operand not in values]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        values[item] = node(item, [values[o] if type(o) is Cell else leaf(o) for o in operands])
+    return values[expr]
+
+
+def replace_symbols(expr: Any, mapping: dict[Any, Any]) -> Any:
+    """Replace every operand symbol found in `mapping`, all at once, with no simplification."""
+
+    def leaf(atom: Any) -> Any:
+        return mapping.get(atom, atom) if type(atom) is Symbol else atom
+
+    def node(item: Cell, operands: list[Any]) -> Any:
+        return cell(item.head, _list_of(operands))
+
+    return fold_bottom_up(expr, leaf, node)
+
+
+def _list_of(items: list[Any]) -> "Cell | EmptyList":
+    tail: Cell | EmptyList = NIL
+    for item in reversed(items):
+        tail = cell(item, tail)
+    return tail

@@ -18,166 +18,25 @@ from typing import Any, Callable, Generator
 from ..errors import DerivError
 from ..printer import write_string
 from ..types import NIL, Symbol
-from .constructors import MINUS, PLUS, POWER, TIMES, SicpConstructors, constructors_for
+from .constructors import constructors_for
 from .convert import is_atom, to_datum
-from .expr import Cell, cell
+from .elementary import BUILTIN_RULES
+from .expr import Cell
+from .rulekit import BuiltinRule, Context, RuleGenerator
 
-RuleGenerator = Generator[Any, Any, Any]
-BuiltinRule = Callable[[Any, Symbol, "Context"], RuleGenerator]
 UserRule = Callable[[Any, Symbol], Any]
 
 
-class Context:
-    """State for one differentiation: constructors, rule table and memo tables."""
-
-    def __init__(self, rules: "RuleTable", constructors: SicpConstructors) -> None:
-        self.rules = rules
-        self.constructors = constructors
-        self.memo: dict[Cell, Any] = {}
-        self.free_memo: dict[tuple[Cell, Symbol], bool] = {}
-
-    def depends_on(self, expr: Any, var: Symbol) -> bool:
-        """Return True if the symbol `var` occurs in `expr` (other than as an operator)."""
-        return depends_on(expr, var, self.free_memo)
-
-
-def depends_on(expr: Any, var: Symbol, memo: dict | None = None) -> bool:
-    """Return True if `var` occurs in `expr` as an operand; iterative and memoized per cell."""
-    if type(expr) is not Cell:
-        return expr is var
-    memo = {} if memo is None else memo
-    stack = [expr]
-    while stack:
-        item = stack[-1]
-        if (item, var) in memo:
-            stack.pop()
-            continue
-        waiting = False
-        found = False
-        for operand in _operand_cells(item):
-            if type(operand) is Cell:
-                known = memo.get((operand, var))
-                if known is None:
-                    stack.append(operand)
-                    waiting = True
-                elif known:
-                    found = True
-            elif operand is var:
-                found = True
-        if found:
-            memo[(item, var)] = True
-            stack.pop()
-            continue
-        if waiting:
-            continue
-        memo[(item, var)] = False
-        stack.pop()
-    return memo[(expr, var)]
-
-
-def _operand_cells(expr: Cell) -> Any:
-    """Yield the operands of a compound expression (everything after the operator)."""
-    item: Any = expr.tail
-    while type(item) is Cell:
-        yield item.head
-        item = item.tail
-
-
-def operand_list(operands: Any) -> list[Any]:
-    return list(operands) if type(operands) is Cell else []
-
-
-def rest_as_expression(operator: Symbol, operands: Cell) -> Any:
-    """The book's augend or multiplicand: the operands after the first, as one expression."""
-    rest = operands.tail
-    if type(rest) is Cell and rest.tail is NIL:
-        return rest.head
-    return cell(operator, rest)
-
-
-def _require_operands(operator: Symbol, operands: Any, count: int, usage: str) -> list[Any]:
-    items = operand_list(operands)
-    if len(items) != count:
-        expression = write_string(to_datum(cell(operator, operands)))
-        raise DerivError(f"deriv: {operator.name} expects {usage}, got {expression}")
-    return items
-
-
-# --- built-in rules ----------------------------------------------------------------------
-
-
-def sum_rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator:
-    """d(u + v) = du + dv, with (+ a b c ...) split into a and (+ b c ...)."""
-    if operands is NIL:
-        return 0
-    if operands.tail is NIL:
-        return (yield operands.head)
-    d_addend = yield operands.head
-    d_augend = yield rest_as_expression(PLUS, operands)
-    return context.constructors.make_sum(d_addend, d_augend)
-
-
-def product_rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator:
-    """d(u v) = u dv + du v, with (* a b c ...) split into a and (* b c ...)."""
-    if operands is NIL:
-        return 0
-    if operands.tail is NIL:
-        return (yield operands.head)
-    make = context.constructors
-    multiplier = operands.head
-    multiplicand = rest_as_expression(TIMES, operands)
-    d_multiplicand = yield multiplicand
-    d_multiplier = yield multiplier
-    return make.make_sum(make.make_product(multiplier, d_multiplicand), make.make_product(d_multiplier, multiplicand))
-
-
-def power_rule(operator: Symbol) -> BuiltinRule:
-    """Return the rule for (operator u n): d(u^n) = n u^(n-1) du when n does not contain var."""
-
-    def rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator:
-        base, exponent = _require_operands(operator, operands, 2, "a base and an exponent")
-        if context.depends_on(exponent, var):
-            expression = write_string(to_datum(cell(operator, operands)))
-            raise DerivError(
-                f"deriv: the exponent of {expression} contains the variable {var.name}; "
-                "the power rule needs an exponent free of it"
-            )
-        make = context.constructors
-        d_base = yield base
-        return make.make_product(
-            make.make_product(exponent, make.make_power(base, make.make_sum(exponent, -1), operator)), d_base
-        )
-
-    return rule
-
-
-def difference_rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator:
-    """d(-u) = -du; d(u - v - w ...) = du - d(+ v w ...)."""
-    items = operand_list(operands)
-    if not items:
-        raise DerivError("deriv: - expects at least one operand, got (-)")
-    make = context.constructors
-    if len(items) == 1:
-        return make.make_negation((yield items[0]))
-    d_minuend = yield items[0]
-    d_subtrahend = yield rest_as_expression(PLUS, operands)
-    return make.make_difference(d_minuend, d_subtrahend)
-
-
-BUILTIN_RULES: dict[Symbol, BuiltinRule] = {
-    PLUS: sum_rule,
-    TIMES: product_rule,
-    POWER: power_rule(POWER),
-    MINUS: difference_rule,
-}
-
-
 class RuleTable:
-    """The operator -> rule table that `deriv` dispatches on; `put` replaces entries."""
+    """The operator -> rule table that `deriv` dispatches on; `put` replaces entries.
+
+    A rule is either a generator rule (the built-in ones and those made by
+    define-derivative) or a user rule: a callable (operands, var) -> derivative.
+    """
 
     def __init__(self) -> None:
         self.rules: dict[Symbol, BuiltinRule | UserRule] = dict(BUILTIN_RULES)
-        self.builtin: set[Symbol] = set(BUILTIN_RULES)
+        self.generators: set[Symbol] = set(BUILTIN_RULES)
 
     def get(self, operator: Symbol) -> BuiltinRule | UserRule | None:
         return self.rules.get(operator)
@@ -185,10 +44,15 @@ class RuleTable:
     def put(self, operator: Symbol, rule: UserRule) -> None:
         """Install a user rule: a callable (operands, var) -> derivative."""
         self.rules[operator] = rule
-        self.builtin.discard(operator)
+        self.generators.discard(operator)
 
-    def is_builtin(self, operator: Symbol) -> bool:
-        return operator in self.builtin
+    def put_generator(self, operator: Symbol, rule: BuiltinRule) -> None:
+        """Install a generator rule, written like the built-in ones."""
+        self.rules[operator] = rule
+        self.generators.add(operator)
+
+    def is_generator(self, operator: Symbol) -> bool:
+        return operator in self.generators
 
     def operators(self) -> list[str]:
         return sorted(operator.name for operator in self.rules)
@@ -213,7 +77,7 @@ def _start_rule(expr: Cell, var: Symbol, context: Context) -> RuleGenerator:
             f"(put 'deriv '{operator.name} (lambda (operands var) ...)). Known operators: "
             + " ".join(context.rules.operators())
         )
-    if context.rules.is_builtin(operator):
+    if context.rules.is_generator(operator):
         return rule(expr.tail, var, context)  # type: ignore[call-arg]
     return _user_rule_generator(rule, expr.tail, var)  # type: ignore[arg-type]
 
@@ -275,13 +139,11 @@ def differentiate(expr: Any, var: Symbol, rules: RuleTable | None = None, level:
     return result
 
 
-def apply_builtin_rule(
-    operator: Symbol, operands: Any, var: Symbol, rules: RuleTable, level: str = "sicp"
-) -> Any:
-    """Run the built-in rule for `operator` on `operands`, whatever the table holds now.
+def run_generator_rule(rule: BuiltinRule, operands: Any, var: Symbol, rules: RuleTable, level: str = "sicp") -> Any:
+    """Run one generator rule on `operands`, whatever the table holds for its operator now.
 
-    `(get 'deriv '+)` returns a procedure that calls this, so a user rule that wraps the
-    built-in one does not dispatch back to itself.
+    `(get 'deriv '+)` returns a procedure that calls this with the rule it found, so a user
+    rule that wraps the built-in one does not dispatch back to itself.
     """
     context = Context(rules, constructors_for(level))
-    return run_rule(BUILTIN_RULES[operator](operands, var, context), var, context)
+    return run_rule(rule(operands, var, context), var, context)

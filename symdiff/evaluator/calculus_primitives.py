@@ -1,4 +1,4 @@
-"""The primitives through which Scheme programs reach the calculus engine: deriv, put, get.
+"""The primitives through which Scheme programs reach the calculus engine.
 
 `put` and `get` are SICP's operation table. Entries under the operation `deriv` go to the
 engine's rule table, so `(put 'deriv 'sin rule)` teaches `deriv` a new operator; every other
@@ -7,14 +7,20 @@ entry is kept in a general table, as section 2.4.3 uses it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import math
+import random
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..calculus.constructors import LEVELS
 from ..calculus.convert import from_datum, to_datum
-from ..calculus.rules import RuleTable, apply_builtin_rule, differentiate
-from ..errors import DerivError, SchemeTypeError
+from ..calculus.elementary import template_rule
+from ..calculus.expr import compound
+from ..calculus.numeric import apply_operator, central_difference, evaluate
+from ..calculus.operations import LEVELS, derivative, gradient, hessian, jacobian, substitute
+from ..calculus.rules import RuleTable, run_generator_rule
+from ..calculus.simplify import simplify
+from ..errors import DerivError, EvaluationError, SchemeError, SchemeTypeError
 from ..printer import write_string
-from ..types import Symbol
+from ..types import NIL, UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
 from .procedures import Primitive, PrimitiveRegistry, apply_procedure
 
 if TYPE_CHECKING:
@@ -24,7 +30,7 @@ DERIV = Symbol("deriv")
 
 
 class CalculusPrimitives:
-    """deriv, put and get for one interpreter, with that interpreter's rule table."""
+    """The calculus procedures of one interpreter, sharing that interpreter's rule table."""
 
     def __init__(self, interpreter: "Interpreter") -> None:
         self.interpreter = interpreter
@@ -34,22 +40,37 @@ class CalculusPrimitives:
 
     def registry(self) -> PrimitiveRegistry:
         registry = PrimitiveRegistry()
-        registry.define("deriv", 2, 4)(self.deriv)
-        registry.define("put", 3, 3)(self.put)
-        registry.define("get", 2, 2)(self.get)
+        define = registry.define
+        define("deriv", 2, 4)(self.deriv)
+        define("simplify", 1, 2)(self.simplify)
+        define("gradient", 2, 3)(self.gradient)
+        define("jacobian", 2, 3)(self.jacobian)
+        define("hessian", 2, 3)(self.hessian)
+        define("substitute", 2, 3)(self.substitute)
+        define("evaluate", 2, 2)(self.evaluate)
+        define("put", 3, 3)(self.put)
+        define("get", 2, 2)(self.get)
+        define("%define-derivative", 3, 3)(self.define_derivative)
+        define("check-derivative", 1, 2)(self.check_derivative)
+        define("sigmoid", 1, 1)(_numeric_function("sigmoid"))
+        define("sign", 1, 1)(_numeric_function("sign"))
+        define("sec", 1, 1)(_numeric_function("sec"))
+        define("csc", 1, 1)(_numeric_function("csc"))
+        define("cot", 1, 1)(_numeric_function("cot"))
+        define("sinh", 1, 1)(_numeric_function("sinh"))
+        define("cosh", 1, 1)(_numeric_function("cosh"))
+        define("tanh", 1, 1)(_numeric_function("tanh"))
         return registry
+
+    # --- differentiation -------------------------------------------------------------------
 
     def deriv(self, expr: Any, var: Any, *options: Any) -> Any:
         """(deriv expr var [order] [level]): the derivative, as a Scheme list."""
-        order, level = self._options(options)
-        if type(var) is not Symbol:
-            raise DerivError(f"deriv: the variable must be a symbol, got {write_string(var)}")
-        result = from_datum(expr)
-        for _ in range(order):
-            result = differentiate(result, var, self.rules, level)
+        order, level = self._deriv_options(options)
+        result = derivative(from_datum(expr), _variable(var, "deriv"), self.rules, level, order)
         return to_datum(result)
 
-    def _options(self, options: tuple) -> tuple[int, str]:
+    def _deriv_options(self, options: tuple) -> tuple[int, str]:
         order = 1
         level = self.interpreter.simplify
         for option in options:
@@ -62,9 +83,62 @@ class CalculusPrimitives:
                     f"deriv: invalid option {write_string(option)}; expected an order "
                     "(a non-negative integer) or a simplification level ('none, 'sicp or 'full)"
                 )
-        if level == "full":
-            raise DerivError("deriv: the 'full simplification level is not available yet; use 'sicp or 'none")
         return order, level
+
+    def _level(self, name: str, option: Any, default: str | None = None) -> str:
+        if option is None:
+            return default or self.interpreter.simplify
+        if type(option) is Symbol and option.name in LEVELS:
+            return option.name
+        raise DerivError(f"{name}: invalid simplification level {write_string(option)}; expected 'none, 'sicp or 'full")
+
+    def simplify(self, expr: Any, level: Any = None) -> Any:
+        """(simplify expr [level]): the `full` canonical form by default."""
+        chosen = self._level("simplify", level, "full")
+        value = from_datum(expr)
+        if chosen == "full":
+            return to_datum(simplify(value))
+        return to_datum(substitute(value, {}, chosen))
+
+    def gradient(self, expr: Any, variables: Any, level: Any = None) -> Any:
+        names = _variables(variables, "gradient")
+        results = gradient(from_datum(expr), names, self.rules, self._level("gradient", level))
+        return make_list(to_datum(result) for result in results)
+
+    def jacobian(self, exprs: Any, variables: Any, level: Any = None) -> Any:
+        items = list_to_python(exprs)
+        if items is None:
+            raise SchemeTypeError(f"jacobian: expected a list of expressions, got {write_string(exprs)}")
+        names = _variables(variables, "jacobian")
+        rows = jacobian([from_datum(item) for item in items], names, self.rules, self._level("jacobian", level))
+        return make_list(make_list(to_datum(entry) for entry in row) for row in rows)
+
+    def hessian(self, expr: Any, variables: Any, level: Any = None) -> Any:
+        names = _variables(variables, "hessian")
+        rows = hessian(from_datum(expr), names, self.rules, self._level("hessian", level))
+        return make_list(make_list(to_datum(entry) for entry in row) for row in rows)
+
+    # --- substitution and evaluation ---------------------------------------------------------
+
+    def substitute(self, expr: Any, bindings: Any, level: Any = None) -> Any:
+        """(substitute expr '((x . value) ...)): replace symbols, then fold numbers."""
+        table = _bindings(bindings, "substitute", numbers_only=False)
+        return to_datum(substitute(from_datum(expr), table, self._level("substitute", level)))
+
+    def evaluate(self, expr: Any, bindings: Any) -> Any:
+        """(evaluate expr '((x . 1/2) ...)): the number `expr` stands for at that point."""
+        table = _bindings(bindings, "evaluate", numbers_only=True)
+        return evaluate(from_datum(expr), table, self._resolve_function)
+
+    def _resolve_function(self, name: Symbol) -> Callable[..., Any] | None:
+        """Find a Scheme procedure named `name` for a function the engine does not know."""
+        bindings = self.interpreter.global_environment.bindings
+        procedure = bindings.get(name)
+        if procedure is None or not _is_procedure(procedure):
+            return None
+        return lambda *arguments: apply_procedure(procedure, list(arguments))
+
+    # --- the rule table ----------------------------------------------------------------------
 
     def put(self, operation: Any, key: Any, item: Any) -> Any:
         """(put operation type item): install `item` in the operation table."""
@@ -72,35 +146,149 @@ class CalculusPrimitives:
             if type(key) is not Symbol:
                 raise SchemeTypeError(f"put: a deriv rule's operator must be a symbol, got {write_string(key)}")
             if not _is_procedure(item):
-                raise SchemeTypeError(
-                    f"put: a deriv rule must be a procedure of (operands var), got {write_string(item)}"
-                )
+                raise SchemeTypeError(f"put: a deriv rule must be a procedure of (operands var), got {write_string(item)}")
             self.rules.put(key, _user_rule(item))
             self.user_rules[key] = item
         else:
             self.table[(write_string(operation), write_string(key))] = item
-        from ..types import UNSPECIFIED
-
         return UNSPECIFIED
 
     def get(self, operation: Any, key: Any) -> Any:
         """(get operation type): the installed item, or #f when there is none."""
         if operation is DERIV and type(key) is Symbol:
-            if key in self.user_rules and not self.rules.is_builtin(key):
-                return self.user_rules[key]
-            if self.rules.is_builtin(key):
-                return self._builtin_rule_procedure(key)
-            return False
+            rule = self.rules.get(key)
+            if rule is None:
+                return False
+            if self.rules.is_generator(key):
+                return self._generator_rule_procedure(key, rule)
+            return self.user_rules[key]
         return self.table.get((write_string(operation), write_string(key)), False)
 
-    def _builtin_rule_procedure(self, operator: Symbol) -> Primitive:
-        def rule(operands: Any, var: Any) -> Any:
-            if type(var) is not Symbol:
-                raise DerivError(f"deriv: the variable must be a symbol, got {write_string(var)}")
-            level = self.interpreter.simplify
-            return to_datum(apply_builtin_rule(operator, from_datum(operands), var, self.rules, level))
+    def _generator_rule_procedure(self, operator: Symbol, rule: Any) -> Primitive:
+        def call(operands: Any, var: Any) -> Any:
+            level = "none" if self.interpreter.simplify == "none" else "sicp"
+            result = run_generator_rule(rule, from_datum(operands), _variable(var, "deriv"), self.rules, level)
+            return to_datum(result)
 
-        return Primitive(f"deriv-rule:{operator.name}", rule, 2, 2)
+        return Primitive(f"deriv-rule:{operator.name}", call, 2, 2)
+
+    def define_derivative(self, name: Any, parameters: Any, partials: Any) -> Any:
+        """Install the rule that `(define-derivative (name parameter ...) partial ...)` describes."""
+        names = _variables(parameters, "define-derivative")
+        templates = list_to_python(partials) or []
+        if type(name) is not Symbol:
+            raise SchemeTypeError(f"define-derivative: the function name must be a symbol, got {write_string(name)}")
+        if len(templates) != len(names):
+            raise DerivError(
+                f"define-derivative: {name.name} has {len(names)} parameter(s) but {len(templates)} "
+                "derivative expression(s); give one partial derivative per parameter"
+            )
+        self.rules.put_generator(name, template_rule(name, names, [from_datum(t) for t in templates]))
+        self.user_rules.pop(name, None)
+        return UNSPECIFIED
+
+    def check_derivative(self, name: Any, points: Any = 20) -> Any:
+        """(check-derivative 'f [points]): the largest error of f's rule against finite differences.
+
+        The rule's derivative of (f x1 ... xn) in each argument is evaluated at random points in
+        [-2, 2] (fixed seed) and compared with a central difference of f's numeric definition,
+        a builtin or a Scheme procedure named f. Points where f is undefined are skipped. The
+        result is the largest relative error, measured as |a - b| / max(1, |b|).
+        """
+        if type(name) is not Symbol:
+            raise SchemeTypeError(f"check-derivative: expected an operator symbol, got {write_string(name)}")
+        if type(points) is not int or points < 1:
+            raise SchemeTypeError(f"check-derivative: the number of points must be a positive integer, got {write_string(points)}")
+        arity = self._rule_arity(name)
+        symbols = [Symbol(f"x{index}") for index in range(arity)]
+        expr = compound(name, *symbols)
+        partials = [derivative(expr, symbol, self.rules, "sicp") for symbol in symbols]
+        generator = random.Random(20240917)
+        worst = 0.0
+        checked = 0
+        for _ in range(points * 10):
+            if checked >= points:
+                break
+            point = [generator.uniform(-2.0, 2.0) for _ in symbols]
+            try:
+                errors = [self._partial_error(expr, partial, symbols, point, index) for index, partial in enumerate(partials)]
+            except (SchemeError, ArithmeticError, ValueError):
+                continue
+            if any(math.isnan(error) for error in errors):
+                continue
+            worst = max(worst, *errors)
+            checked += 1
+        if checked == 0:
+            raise EvaluationError(f"check-derivative: {name.name} could not be evaluated at any sample point in [-2, 2]")
+        return worst
+
+    def _rule_arity(self, name: Symbol) -> int:
+        if self.rules.get(name) is None:
+            raise DerivError(f"check-derivative: no deriv rule for {name.name}; add one with define-derivative or put")
+        procedure = self.interpreter.global_environment.bindings.get(name)
+        parameters = getattr(procedure, "parameters", None)
+        if parameters is not None:
+            return len(parameters)
+        minimum = getattr(procedure, "min_args", 1)
+        return max(1, minimum)
+
+    def _partial_error(self, expr: Any, partial: Any, symbols: list[Symbol], point: list[float], index: int) -> float:
+        bindings = dict(zip(symbols, point))
+        symbolic = float(evaluate(partial, bindings, self._resolve_function))
+
+        def along(value: float) -> float:
+            shifted = dict(bindings)
+            shifted[symbols[index]] = value
+            return float(evaluate(expr, shifted, self._resolve_function))
+
+        numeric, _ = central_difference(along, point[index])
+        if not (math.isfinite(symbolic) and math.isfinite(numeric)):
+            return math.nan
+        return abs(symbolic - numeric) / max(1.0, abs(numeric))
+
+
+def _numeric_function(name: str) -> Callable[[Any], Any]:
+    symbol = Symbol(name)
+
+    def function(value: Any) -> Any:
+        if not is_number(value):
+            raise SchemeTypeError(f"{name}: expected a number, got {write_string(value)}")
+        return apply_operator(symbol, [value])
+
+    function.__name__ = name
+    return function
+
+
+def _variable(value: Any, name: str) -> Symbol:
+    if type(value) is not Symbol:
+        raise DerivError(f"{name}: the variable must be a symbol, got {write_string(value)}")
+    return value
+
+
+def _variables(value: Any, name: str) -> list[Symbol]:
+    items = list_to_python(value)
+    if items is None or any(type(item) is not Symbol for item in items):
+        raise DerivError(f"{name}: expected a list of variable symbols, got {write_string(value)}")
+    return items
+
+
+def _bindings(value: Any, name: str, numbers_only: bool) -> dict[Symbol, Any]:
+    """Convert an association list ((x . 2) (y . 3)) into a dictionary."""
+    items = list_to_python(value)
+    if items is None:
+        raise SchemeTypeError(f"{name}: expected bindings like ((x . 2) (y . 3)), got {write_string(value)}")
+    table: dict[Symbol, Any] = {}
+    for item in items:
+        if type(item) is not Pair or type(item.car) is not Symbol:
+            raise SchemeTypeError(f"{name}: expected a binding (symbol . value), got {write_string(item)}")
+        bound = item.cdr
+        # Accept (x 2) as well as (x . 2).
+        if type(bound) is Pair and bound.cdr is NIL:
+            bound = bound.car
+        if numbers_only and not is_number(bound):
+            raise SchemeTypeError(f"{name}: the value of {item.car.name} must be a number, got {write_string(bound)}")
+        table[item.car] = bound if numbers_only else from_datum(bound)
+    return table
 
 
 def _is_procedure(value: Any) -> bool:
@@ -114,3 +302,4 @@ def _user_rule(procedure: Any) -> Any:
         return from_datum(apply_procedure(procedure, [to_datum(operands), var]))
 
     return rule
+

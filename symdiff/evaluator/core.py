@@ -816,6 +816,26 @@ def _assert(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
     return assert_
 
 
+@special_form("define-derivative")
+def _define_derivative(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
+    # (define-derivative (name parameter ...) partial ...): one derivative expression per
+    # parameter, quoted, handed to the %define-derivative primitive that installs the rule.
+    cells = _form(expr, position, 2, None, "(define-derivative (name parameter ...) derivative ...)")
+    header = cells[1].car
+    if type(header) is not Pair or type(header.car) is not Symbol:
+        raise SchemeSyntaxError("define-derivative: expected (name parameter ...) after define-derivative", position)
+    quote = Symbol("quote")
+    call = make_list(
+        [
+            Symbol("%define-derivative"),
+            make_list([quote, header.car]),
+            make_list([quote, header.cdr]),
+            make_list([quote, make_list(cell.car for cell in cells[2:])]),
+        ]
+    )
+    return _analyze_application(call, position, False)
+
+
 def evaluate(expr: Any, env: Environment, position: SourcePosition | None = None) -> Any:
     """Analyze and run one expression in `env`, finishing any tail call it returns."""
     result = analyze(expr, position)(env)

@@ -1,0 +1,540 @@
+"""The `full` simplification level: a canonical algebraic form.
+
+Simplification runs in two passes over the expression DAG, each iterative and memoized per cell:
+
+1. `canonical` rewrites into an internal form that uses only +, *, ** and function calls:
+   sums and products are flattened, numbers folded exactly, like terms collected
+   (2x + 3x -> 5x), powers of one base combined (x x -> x^2, x^a x^b -> x^(a+b)), a product of
+   a monomial and one sum distributed over the sum, differences turned into sums with a -1
+   coefficient and quotients into negative powers, and exact function values folded
+   ((sin 0) -> 0, (log 1) -> 0, (exp 0) -> 1).
+2. `render` turns that form into readable output: (- x 1) rather than (+ x -1), (/ 1 x) rather
+   than (** x -1), (sqrt x) rather than (** x 1/2).
+
+Term order: in a sum, terms of higher degree in their symbols come first, the constant last;
+in a product, the numeric coefficient first, then factors with numeric bases, then symbols in
+alphabetical order, then other expressions by operator name. Ties break on a structural
+digest, so the order is the same in every run.
+
+Soundness: wherever the input evaluates to a finite real number, the output evaluates to the
+same number. Hence a power of a power combines only for an integer outer exponent, a power of
+a product distributes only over an integer exponent, and (sqrt (** x 2)), (exp (log x)) stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from fractions import Fraction
+from typing import Any, Callable
+
+from ..errors import SimplifyError
+from ..printer import write_string
+from ..types import NIL, Symbol
+from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, exact_power, is_exact, is_number
+from .convert import to_datum
+from .elementary import (
+    ABS,
+    ACOS,
+    ASIN,
+    ATAN,
+    COS,
+    COSH,
+    EXP,
+    EXPT,
+    LOG,
+    SEC,
+    SIGMOID,
+    SIGN,
+    SIN,
+    SINH,
+    SQRT,
+    TAN,
+    TANH,
+)
+from .expr import Cell, atom_key, cell, compound
+
+HALF = Fraction(1, 2)
+
+# A product of a monomial and a sum is distributed only when the sum has at most this many
+# terms, so that nested products cannot multiply out exponentially.
+MAX_DISTRIBUTED_TERMS = 64
+
+
+def _number(value: Any) -> Any:
+    if type(value) is Fraction and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def _is_integer(value: Any) -> bool:
+    return type(value) is int
+
+
+def _describe(expr: Any) -> str:
+    text = write_string(to_datum(expr))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- decomposition of canonical expressions ----------------------------------------------
+
+
+def _is_compound(expr: Any, operator: Symbol) -> bool:
+    return type(expr) is Cell and expr.head is operator
+
+
+def _operands(expr: Cell) -> list[Any]:
+    return list(expr.tail) if type(expr.tail) is Cell else []
+
+
+def _terms(expr: Any) -> list[Any]:
+    return _operands(expr) if _is_compound(expr, PLUS) else [expr]
+
+
+def _coefficient_and_factors(term: Any) -> tuple[Any, list[Any]]:
+    """Split a canonical term into its numeric coefficient and its other factors."""
+    if is_number(term):
+        return term, []
+    if _is_compound(term, TIMES):
+        operands = _operands(term)
+        if is_number(operands[0]):
+            return operands[0], operands[1:]
+        return 1, operands
+    return 1, [term]
+
+
+def _base_and_exponent(factor: Any) -> tuple[Any, Any]:
+    if _is_compound(factor, POWER):
+        base, exponent = _operands(factor)
+        return base, exponent
+    return factor, 1
+
+
+def _make_term(coefficient: Any, factors: list[Any]) -> Any:
+    if coefficient == 0:
+        return 0
+    if not factors:
+        return coefficient
+    if coefficient == 1 and type(coefficient) is int:
+        return factors[0] if len(factors) == 1 else compound(TIMES, *factors)
+    return compound(TIMES, coefficient, *factors)
+
+
+def _make_factor(base: Any, exponent: Any) -> Any:
+    if exponent == 1 and type(exponent) is int:
+        return base
+    return compound(POWER, base, exponent)
+
+
+# --- ordering ------------------------------------------------------------------------------
+
+
+class _Order:
+    """Sort keys for canonical expressions, with a structural digest memoized per cell."""
+
+    def __init__(self) -> None:
+        self.digests: dict[Cell, bytes] = {}
+
+    def digest(self, expr: Any) -> bytes:
+        if type(expr) is not Cell:
+            return hashlib.blake2b(write_string(expr).encode() + bytes([type(expr) is float]), digest_size=8).digest()
+        known = self.digests.get(expr)
+        if known is not None:
+            return known
+        stack = [expr]
+        while stack:
+            item = stack[-1]
+            if item in self.digests:
+                stack.pop()
+                continue
+            pending = [part for part in item if type(part) is Cell and part not in self.digests]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            hasher = hashlib.blake2b(digest_size=8)
+            for part in item:
+                hasher.update(self.digest(part) if type(part) is not Cell else self.digests[part])
+            self.digests[item] = hasher.digest()
+        return self.digests[expr]
+
+    def factor_key(self, factor: Any) -> tuple:
+        base, _ = _base_and_exponent(factor)
+        if is_number(base):
+            return (0, float(base), "", self.digest(factor))
+        if type(base) is Symbol:
+            return (1, 0.0, base.name, self.digest(factor))
+        operator = base.head.name if type(base) is Cell and type(base.head) is Symbol else ""
+        return (2, 0.0, operator, self.digest(factor))
+
+    def term_key(self, term: Any) -> tuple:
+        coefficient, factors = _coefficient_and_factors(term)
+        if not factors:
+            return (1, 0.0, (), b"")
+        degree = 0.0
+        for factor in factors:
+            base, exponent = _base_and_exponent(factor)
+            if type(base) is Symbol and is_number(exponent):
+                degree += float(exponent)
+        return (0, -degree, tuple(self.factor_key(factor) for factor in factors), self.digest(term))
+
+
+# --- the canonical pass --------------------------------------------------------------------
+
+
+class _Canonicalizer:
+    def __init__(self) -> None:
+        self.order = _Order()
+        self.memo: dict[Cell, Any] = {}
+
+    def run(self, expr: Any) -> Any:
+        if type(expr) is not Cell:
+            return self.atom(expr)
+        memo = self.memo
+        stack = [expr]
+        while stack:
+            item = stack[-1]
+            if item in memo:
+                stack.pop()
+                continue
+            pending = [part for part in _operands(item) if type(part) is Cell and part not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            operands = [memo[part] if type(part) is Cell else self.atom(part) for part in _operands(item)]
+            memo[item] = self.combine(item, operands)
+        return memo[expr]
+
+    def atom(self, value: Any) -> Any:
+        return _number(value) if is_number(value) else value
+
+    def combine(self, original: Cell, operands: list[Any]) -> Any:
+        operator = original.head
+        if operator is PLUS:
+            return self.add(operands)
+        if operator is TIMES:
+            return self.multiply(operands)
+        if operator is MINUS:
+            if not operands:
+                raise SimplifyError(f"simplify: - needs at least one operand in {_describe(original)}")
+            if len(operands) == 1:
+                return self.multiply([-1, operands[0]])
+            return self.add([operands[0]] + [self.multiply([-1, operand]) for operand in operands[1:]])
+        if operator is DIVIDE:
+            if not operands:
+                raise SimplifyError(f"simplify: / needs at least one operand in {_describe(original)}")
+            if len(operands) == 1:
+                return self.power(operands[0], -1, original)
+            inverses = [self.power(operand, -1, original) for operand in operands[1:]]
+            return self.multiply([operands[0]] + inverses)
+        if operator is POWER or operator is EXPT:
+            if len(operands) != 2:
+                raise SimplifyError(f"simplify: {operator.name} needs a base and an exponent in {_describe(original)}")
+            return self.power(operands[0], operands[1], original)
+        if operator is SQRT and len(operands) == 1:
+            return self.power(operands[0], HALF, original)
+        if type(operator) is Symbol:
+            return self.function(operator, operands, original)
+        return cell(operator, _rebuild_tail(operands))
+
+    # Sums ----------------------------------------------------------------------------------
+
+    def add(self, operands: list[Any]) -> Any:
+        constant: Any = 0
+        collected: dict[tuple, list[Any]] = {}
+        order: list[tuple] = []
+        for operand in operands:
+            for term in _terms(operand):
+                coefficient, factors = _coefficient_and_factors(term)
+                if not factors:
+                    constant = _number(constant + coefficient)
+                    continue
+                key = tuple(atom_key(factor) for factor in factors)
+                entry = collected.get(key)
+                if entry is None:
+                    collected[key] = [coefficient, factors]
+                    order.append(key)
+                else:
+                    entry[0] = _number(entry[0] + coefficient)
+        terms = [_make_term(collected[key][0], collected[key][1]) for key in order]
+        terms = [term for term in terms if not (is_number(term) and term == 0)]
+        terms.sort(key=self.order.term_key)
+        if constant != 0 or (not terms and type(constant) is float):
+            terms.append(constant)
+        if not terms:
+            return 0
+        if len(terms) == 1:
+            return terms[0]
+        return compound(PLUS, *terms)
+
+    # Products ------------------------------------------------------------------------------
+
+    def multiply(self, operands: list[Any]) -> Any:
+        coefficient: Any = 1
+        exponents: dict[Any, list[Any]] = {}
+        order: list[Any] = []
+        sums: list[Any] = []
+        for operand in operands:
+            operand_coefficient, factors = _coefficient_and_factors(operand)
+            coefficient = _number(coefficient * operand_coefficient)
+            for factor in factors:
+                base, exponent = _base_and_exponent(factor)
+                key = atom_key(base)
+                entry = exponents.get(key)
+                if entry is None:
+                    exponents[key] = [base, exponent]
+                    order.append(key)
+                else:
+                    entry[1] = self.add([entry[1], exponent])
+        if coefficient == 0:
+            return 0
+        factors: list[Any] = []
+        for key in order:
+            base, exponent = exponents[key]
+            if is_number(exponent) and exponent == 0:
+                continue
+            if is_number(base):
+                folded = exact_power(base, exponent) if is_number(exponent) else None
+                if folded is not None:
+                    coefficient = _number(coefficient * folded)
+                    continue
+            if _is_compound(base, PLUS) and exponent == 1 and type(exponent) is int:
+                sums.append(base)
+                continue
+            factors.append(_make_factor(base, exponent))
+        if len(sums) == 1 and len(_terms(sums[0])) <= MAX_DISTRIBUTED_TERMS:
+            # Distribute the monomial over the one sum: c f (a + b) -> c f a + c f b.
+            monomial = factors
+            return self.add([self.multiply([coefficient, *monomial, term]) for term in _terms(sums[0])])
+        factors.extend(sums)
+        factors.sort(key=self.order.factor_key)
+        return _make_term(coefficient, factors)
+
+    # Powers --------------------------------------------------------------------------------
+
+    def power(self, base: Any, exponent: Any, original: Cell) -> Any:
+        if is_number(exponent) and exponent == 0:
+            return 1
+        if exponent == 1 and type(exponent) is int:
+            return base
+        if is_number(base):
+            if base == 0 and is_number(exponent) and exponent < 0:
+                raise SimplifyError(f"simplify: division by zero in {_describe(original)}")
+            if base == 1 and is_exact(base):
+                return 1
+            if is_number(exponent):
+                return self.numeric_power(base, exponent, original)
+        if _is_integer(exponent):
+            coefficient, factors = _coefficient_and_factors(base)
+            if factors and (coefficient != 1 or len(factors) > 1 or _is_compound(factors[0], POWER)):
+                # (c f g)^n -> c^n f^n g^n and (b^k)^n -> b^(k n), for an integer n only.
+                parts = [self.numeric_power(coefficient, exponent, original)] if coefficient != 1 else []
+                for factor in factors:
+                    inner_base, inner_exponent = _base_and_exponent(factor)
+                    parts.append(self.power(inner_base, self.multiply([inner_exponent, exponent]), original))
+                return self.multiply(parts)
+        return compound(POWER, base, exponent)
+
+    def numeric_power(self, base: Any, exponent: Any, original: Cell) -> Any:
+        folded = exact_power(base, exponent)
+        if folded is not None:
+            return folded
+        if base == 0 and exponent < 0:
+            raise SimplifyError(f"simplify: division by zero in {_describe(original)}")
+        if type(base) is float or type(exponent) is float:
+            if base >= 0 or float(exponent).is_integer():
+                try:
+                    return float(base) ** float(exponent)
+                except (OverflowError, ZeroDivisionError):
+                    return compound(POWER, base, exponent)
+        return compound(POWER, base, exponent)
+
+    # Functions -----------------------------------------------------------------------------
+
+    def function(self, operator: Symbol, operands: list[Any], original: Cell) -> Any:
+        if len(operands) == 1:
+            argument = operands[0]
+            if operator is LOG and _is_compound(argument, EXP):
+                return _operands(argument)[0]  # log(exp(u)) = u for every real u.
+            if is_number(argument):
+                folded = _fold_function(operator, argument)
+                if folded is not None:
+                    return folded
+        if operator is LOG and len(operands) == 2 and all(is_number(o) for o in operands):
+            if operands[0] == 1 and is_exact(operands[0]):
+                return 0
+        return compound(operator, *operands)
+
+
+def _rebuild_tail(operands: list[Any]) -> Any:
+    tail: Any = NIL
+    for operand in reversed(operands):
+        tail = cell(operand, tail)
+    return tail
+
+
+# Exact values at exact arguments: (function, argument) -> value.
+EXACT_VALUES: dict[tuple[Symbol, int], int | Fraction] = {
+    (SIN, 0): 0,
+    (COS, 0): 1,
+    (TAN, 0): 0,
+    (SEC, 0): 1,
+    (ASIN, 0): 0,
+    (ACOS, 1): 0,
+    (ATAN, 0): 0,
+    (SINH, 0): 0,
+    (COSH, 0): 1,
+    (TANH, 0): 0,
+    (EXP, 0): 1,
+    (LOG, 1): 0,
+    (SIGMOID, 0): HALF,
+}
+
+FLOAT_FUNCTIONS: dict[Symbol, Callable[[float], float]] = {
+    SIN: math.sin,
+    COS: math.cos,
+    TAN: math.tan,
+    EXP: math.exp,
+    LOG: math.log,
+    ASIN: math.asin,
+    ACOS: math.acos,
+    ATAN: math.atan,
+    SINH: math.sinh,
+    COSH: math.cosh,
+    TANH: math.tanh,
+    SEC: lambda u: 1 / math.cos(u),
+}
+
+
+def _fold_function(operator: Symbol, argument: Any) -> Any:
+    """Return the value of (operator argument) for a number, or None to leave it unevaluated."""
+    if operator is ABS:
+        return abs(argument)
+    if operator is SIGN:
+        return (argument > 0) - (argument < 0) if is_exact(argument) else math.copysign(1.0, argument) if argument else 0.0
+    if is_exact(argument):
+        return EXACT_VALUES.get((operator, argument))  # type: ignore[call-overload]
+    function = FLOAT_FUNCTIONS.get(operator)
+    if function is None:
+        return None
+    try:
+        value = function(argument)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --- the rendering pass --------------------------------------------------------------------
+
+
+class _Renderer:
+    def __init__(self) -> None:
+        self.memo: dict[Cell, Any] = {}
+
+    def run(self, expr: Any) -> Any:
+        if type(expr) is not Cell:
+            return expr
+        memo = self.memo
+        stack = [expr]
+        while stack:
+            item = stack[-1]
+            if item in memo:
+                stack.pop()
+                continue
+            pending = [part for part in _operands(item) if type(part) is Cell and part not in memo]
+            for part in _operands(item):
+                # Powers inside products are rendered through their base and exponent.
+                if _is_compound(part, POWER):
+                    pending.extend(p for p in _operands(part) if type(p) is Cell and p not in memo)
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[item] = self.node(item)
+        return memo[expr]
+
+    def get(self, expr: Any) -> Any:
+        if type(expr) is not Cell:
+            return expr
+        known = self.memo.get(expr)
+        if known is None:
+            known = self.node(expr)
+            self.memo[expr] = known
+        return known
+
+    def node(self, expr: Cell) -> Any:
+        operator = expr.head
+        if operator is PLUS:
+            return self.sum(_operands(expr))
+        if operator is TIMES or operator is POWER:
+            coefficient, factors = _coefficient_and_factors(expr)
+            return self.term(coefficient, factors)
+        return compound(operator, *[self.get(operand) for operand in _operands(expr)])
+
+    def sum(self, terms: list[Any]) -> Any:
+        positive: list[Any] = []
+        negative: list[Any] = []
+        for term in terms:
+            coefficient, factors = _coefficient_and_factors(term)
+            if coefficient < 0:
+                negative.append(self.term(_number(-coefficient), factors))
+            else:
+                positive.append(self.term(coefficient, factors))
+        if not negative:
+            return compound(PLUS, *positive)
+        if not positive:
+            inner = negative[0] if len(negative) == 1 else compound(PLUS, *negative)
+            return compound(MINUS, inner)
+        first = positive[0] if len(positive) == 1 else compound(PLUS, *positive)
+        return compound(MINUS, first, *negative)
+
+    def term(self, coefficient: Any, factors: list[Any]) -> Any:
+        if not factors:
+            return coefficient
+        if coefficient == -1 and type(coefficient) is int:
+            return compound(MINUS, self.term(1, factors))
+        numerator: list[Any] = []
+        denominator: list[Any] = []
+        if type(coefficient) is Fraction:
+            if coefficient.numerator != 1:
+                numerator.append(coefficient.numerator)
+            denominator.append(coefficient.denominator)
+        elif coefficient != 1 or type(coefficient) is not int:
+            numerator.append(coefficient)
+        for factor in factors:
+            base, exponent = _base_and_exponent(factor)
+            if is_number(exponent) and exponent < 0:
+                denominator.append(self.factor(base, _number(-exponent)))
+            else:
+                numerator.append(self.factor(base, exponent))
+        top = _product(numerator)
+        if not denominator:
+            return top
+        return compound(DIVIDE, top, _product(denominator))
+
+    def factor(self, base: Any, exponent: Any) -> Any:
+        rendered = self.get(base)
+        if exponent == 1 and type(exponent) is int:
+            return rendered
+        if exponent == HALF:
+            return compound(SQRT, rendered)
+        return compound(POWER, rendered, self.get(exponent))
+
+
+def _product(parts: list[Any]) -> Any:
+    if not parts:
+        return 1
+    if len(parts) == 1:
+        return parts[0]
+    return compound(TIMES, *parts)
+
+
+def canonical(expr: Any) -> Any:
+    """Return the internal canonical form of `expr` (only +, *, ** and function calls)."""
+    return _Canonicalizer().run(expr)
+
+
+def simplify(expr: Any) -> Any:
+    """Return `expr` in the `full` level's canonical, readable form. Idempotent."""
+    return _Renderer().run(_Canonicalizer().run(expr))
