@@ -606,6 +606,7 @@ ERROR_MESSAGES = [
     ("sqrt", (-4,), "sqrt: no real square root of -4; complex numbers are not supported"),
     ("log", (-2.5,), "log: no real logarithm of -2.5; complex numbers are not supported"),
     ("log", (0,), "log: the logarithm of exact 0 is undefined"),
+    ("log", (8, 1), "log: invalid base 1: the base must be positive and not 1"),
     ("asin", (2,), "asin: 2 is outside the domain [-1, 1]; complex numbers are not supported"),
     ("expt", (-8, THIRD), "expt: -8 raised to 1/3 is not a real number; complex numbers are not supported"),
     ("expt", (0, -1), "expt: division by zero"),

@@ -7,9 +7,9 @@ Every other primitive is defined here.
 from __future__ import annotations
 
 from ..procedures import Primitive
-from . import equality, lists, numbers, text, vectors
+from . import elementary, equality, lists, numbers, text, vectors
 
-MODULES = (numbers, lists, equality, text, vectors)
+MODULES = (numbers, elementary, lists, equality, text, vectors)
 
 
 def all_primitives() -> dict[str, Primitive]:
