@@ -5,7 +5,7 @@
 '(+ (* x y) (* y (+ x 3)))'
 """
 
-from .api import Expression, clear_cache, deriv, parse
+from .api import Expression, clear_cache, deriv, gradient, parse, simplify
 from .errors import (
     ArityError,
     DerivError,
@@ -43,5 +43,7 @@ __all__ = [
     "clear_cache",
     "deriv",
     "evaluate",
+    "gradient",
     "parse",
+    "simplify",
 ]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Mapping, Union
 
 from .calculus.convert import from_datum, node_count, to_datum
 from .calculus.expr import Cell, clear_interned
-from .calculus.rules import RuleTable, differentiate
+from .calculus.numeric import evaluate
+from .calculus.operations import derivative
+from .calculus.operations import gradient as _gradient
+from .calculus.rules import RuleTable
+from .calculus.simplify import simplify as full_simplify
 from .errors import DerivError
+from .infix_reader import parse_infix
+from .math_printer import to_infix, to_latex
 from .printer import write_string
 from .reader import read
 from .types import Pair, Symbol
@@ -53,24 +59,47 @@ class Expression:
         """Return the expression as Scheme data (Pair, Symbol and numbers)."""
         return to_datum(self.value)
 
+    def to_infix(self) -> str:
+        """Return infix text with minimal parentheses, e.g. "x^2 + 3*x"."""
+        return to_infix(to_datum(self.value))
+
+    def to_latex(self) -> str:
+        r"""Return LaTeX, e.g. "\frac{1}{x}"."""
+        return to_latex(to_datum(self.value))
+
+    def evaluate(self, bindings: Mapping[str, Any] | None = None, **values: Any) -> Any:
+        """Return the value at a point: exact for exact inputs where the functions allow.
+
+        >>> parse("(+ (* x y) 1/2)").evaluate(x=1, y=3)
+        Fraction(7, 2)
+        """
+        point = {**(bindings or {}), **values}
+        return evaluate(self.value, {_as_symbol(name): value for name, value in point.items()})
+
 
 ExpressionLike = Union[Expression, str, int, float, Symbol, Pair]
 
 
-def parse(text: str) -> Expression:
-    """Read one s-expression from `text` as an algebraic expression.
+def parse(text: str, notation: str = "prefix") -> Expression:
+    """Read an algebraic expression: an s-expression, or infix math with notation="infix".
 
     >>> str(parse("(+ x 3)"))
     '(+ x 3)'
+    >>> str(parse("x^2 + sin(x)*y", notation="infix"))
+    '(+ (** x 2) (* (sin x) y))'
     """
-    return Expression(from_datum(read(text, "<expression>")))
+    if notation == "prefix":
+        return Expression(from_datum(read(text, "<expression>")))
+    if notation == "infix":
+        return Expression(from_datum(parse_infix(text)))
+    raise ValueError(f"unknown notation {notation!r}; expected 'prefix' or 'infix'")
 
 
-def _as_engine_value(expr: ExpressionLike) -> Any:
+def _as_engine_value(expr: ExpressionLike, notation: str = "prefix") -> Any:
     if isinstance(expr, Expression):
         return expr.value
     if isinstance(expr, str):
-        return parse(expr).value
+        return parse(expr, notation).value
     return from_datum(expr)
 
 
@@ -85,20 +114,39 @@ def _as_symbol(var: str | Symbol) -> Symbol:
 _default_rules = RuleTable()
 
 
-def deriv(expr: ExpressionLike, var: str | Symbol, simplify: str = "sicp") -> Expression:
+def deriv(
+    expr: ExpressionLike, var: str | Symbol, simplify: str = "sicp", order: int = 1, notation: str = "prefix"
+) -> Expression:
     """Differentiate `expr` with respect to `var` using the built-in rules.
 
-    `expr` may be s-expression text, an Expression, a Symbol, a number or Scheme data;
-    `simplify` is "sicp" (SICP's constructors) or "none" (the book's unsimplified form).
+    `expr` may be text (an s-expression, or infix math with notation="infix"), an Expression,
+    a Symbol, a number or Scheme data. `simplify` is "sicp" (SICP's constructors, the default),
+    "none" (the book's unsimplified form) or "full" (the canonical form); `order` repeats.
 
     >>> str(deriv("(** x n)", "x"))
     '(* n (** x (+ n -1)))'
     >>> str(deriv("(* x y)", "x", simplify="none"))
     '(+ (* x 0) (* 1 y))'
+    >>> deriv("x^3", "x", simplify="full", notation="infix").to_infix()
+    '3*x^2'
     """
-    if simplify == "full":
-        raise DerivError("deriv: the 'full' simplification level is not available yet; use 'sicp' or 'none'")
-    return Expression(differentiate(_as_engine_value(expr), _as_symbol(var), _default_rules, simplify))
+    value = _as_engine_value(expr, notation)
+    return Expression(derivative(value, _as_symbol(var), _default_rules, simplify, order))
+
+
+def simplify(expr: ExpressionLike, notation: str = "prefix") -> Expression:
+    """Return `expr` in the full canonical form.
+
+    >>> str(simplify("(+ (* 2 x) (* 3 x))"))
+    '(* 5 x)'
+    """
+    return Expression(full_simplify(_as_engine_value(expr, notation)))
+
+
+def gradient(expr: ExpressionLike, variables: list[str], simplify: str = "sicp", notation: str = "prefix") -> list[Expression]:
+    """Return the partial derivatives of `expr`, one per variable."""
+    value = _as_engine_value(expr, notation)
+    return [Expression(result) for result in _gradient(value, [_as_symbol(v) for v in variables], _default_rules, simplify)]
 
 
 def clear_cache() -> None:

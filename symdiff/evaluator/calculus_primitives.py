@@ -18,6 +18,9 @@ from ..calculus.numeric import apply_operator, central_difference, evaluate
 from ..calculus.operations import LEVELS, derivative, gradient, hessian, jacobian, substitute
 from ..calculus.rules import RuleTable, run_generator_rule
 from ..calculus.simplify import simplify
+from ..infix_reader import parse_infix
+from ..math_printer import to_infix, to_latex
+from ..notation import infix_to_prefix, prefix_to_infix
 from ..errors import DerivError, EvaluationError, SchemeError, SchemeTypeError
 from ..printer import write_string
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
@@ -52,6 +55,12 @@ class CalculusPrimitives:
         define("get", 2, 2)(self.get)
         define("%define-derivative", 3, 3)(self.define_derivative)
         define("check-derivative", 1, 2)(self.check_derivative)
+        define("deriv-infix", 2, 4)(self.deriv_infix)
+        define("infix->prefix", 1, 1)(infix_to_prefix)
+        define("prefix->infix", 1, 1)(prefix_to_infix)
+        define("parse-infix", 1, 1)(_parse_infix)
+        define("expr->infix", 1, 1)(_expr_to_infix)
+        define("expr->latex", 1, 1)(_expr_to_latex)
         define("sigmoid", 1, 1)(_numeric_function("sigmoid"))
         define("sign", 1, 1)(_numeric_function("sign"))
         define("sec", 1, 1)(_numeric_function("sec"))
@@ -69,6 +78,10 @@ class CalculusPrimitives:
         order, level = self._deriv_options(options)
         result = derivative(from_datum(expr), _variable(var, "deriv"), self.rules, level, order)
         return to_datum(result)
+
+    def deriv_infix(self, expr: Any, var: Any, *options: Any) -> Any:
+        """(deriv-infix expr var [order] [level]): deriv on an infix list, giving an infix list."""
+        return prefix_to_infix(self.deriv(infix_to_prefix(expr), var, *options))
 
     def _deriv_options(self, options: tuple) -> tuple[int, str]:
         order = 1
@@ -257,6 +270,22 @@ def _numeric_function(name: str) -> Callable[[Any], Any]:
 
     function.__name__ = name
     return function
+
+
+def _parse_infix(text: Any) -> Any:
+    if type(text) is not str:
+        raise SchemeTypeError(f"parse-infix: expected a string of infix math, got {write_string(text)}")
+    return parse_infix(text)
+
+
+def _expr_to_infix(expr: Any) -> str:
+    from_datum(expr)  # rejects anything that is not an algebraic expression
+    return to_infix(expr)
+
+
+def _expr_to_latex(expr: Any) -> str:
+    from_datum(expr)
+    return to_latex(expr)
 
 
 def _variable(value: Any, name: str) -> Symbol:

@@ -1,0 +1,116 @@
+"""The infix reader: math text such as `x^2 + sin(x)*y` to prefix Scheme data.
+
+The grammar is grammar/infix.lark. As with the s-expression reader, the LALR parser builds the
+result in its callbacks, so deeply nested parentheses need no Python recursion.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Lark, Token, Transformer
+
+from .errors import ReadError, SourcePosition
+from .numbers import parse_number
+from .types import NIL, Pair, Symbol
+
+OPERATORS = {"+": Symbol("+"), "-": Symbol("-"), "*": Symbol("*"), "/": Symbol("/")}
+POWER = Symbol("**")
+
+
+def _grammar_text() -> str:
+    packaged = resources.files("symdiff").joinpath("grammar").joinpath("infix.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / "infix.lark").read_text(encoding="utf-8")
+
+
+def _list(*items: Any) -> Any:
+    result: Any = NIL
+    for item in reversed(items):
+        result = Pair(item, result)
+    return result
+
+
+class _PrefixBuilder(Transformer):
+    """Build prefix lists as the parser reduces each rule."""
+
+    def number(self, items: list) -> Any:
+        return parse_number(str(items[0]))
+
+    def name(self, items: list) -> Any:
+        return Symbol(str(items[0]))
+
+    def binary(self, items: list) -> Any:
+        left, operator, right = items
+        return _list(OPERATORS[str(operator)], left, right)
+
+    def negate(self, items: list) -> Any:
+        return _list(OPERATORS["-"], items[1])
+
+    def identity(self, items: list) -> Any:
+        return items[1]
+
+    def power(self, items: list) -> Any:
+        base, _, exponent = items
+        return _list(POWER, base, exponent)
+
+    def call(self, items: list) -> Any:
+        name, _, arguments, _ = items
+        return _list(Symbol(str(name)), *arguments)
+
+    def group(self, items: list) -> Any:
+        return items[1]
+
+    def arguments(self, items: list) -> list:
+        return [item for item in items if not isinstance(item, Token)]
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(_grammar_text(), parser="lalr", lexer="contextual", transformer=_PrefixBuilder(), cache=True)
+
+
+_lock = threading.Lock()
+
+
+def parse_infix(text: str, source: str = "<infix>") -> Any:
+    """Read infix math text into a prefix Scheme datum, e.g. "x^2 + 1" -> (+ (** x 2) 1).
+
+    Raises ReadError with the column of the problem and what to write instead.
+    """
+    try:
+        with _lock:
+            return _parser().parse(text)
+    except lark.exceptions.UnexpectedInput as exc:
+        raise _describe(exc, text, source) from None
+
+
+def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
+    line = getattr(exc, "line", None) or 1
+    column = getattr(exc, "column", None) or 1
+    position = SourcePosition(source, line, column)
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        return ReadError(f"invalid character {char!r} in infix expression", position)
+    token = getattr(exc, "token", None)
+    token_type = getattr(token, "type", "$END")
+    if token_type == "$END":
+        if text.count("(") > text.count(")"):
+            return ReadError("unclosed '(' in infix expression: add ')'", position)
+        return ReadError("infix expression ends too early: an operand is missing", position)
+    before = text[: token.start_pos].rstrip() if token.start_pos is not None else ""
+    if token_type in ("NAME", "NUMBER", "LPAR") and before and (before[-1].isalnum() or before[-1] in "._)"):
+        previous = before.split()[-1] if before.split() else before
+        return ReadError(
+            f"implicit multiplication is not supported: write {previous}*{token}",
+            position,
+        )
+    if token_type == "RPAR":
+        return ReadError("unexpected ')' in infix expression: an operand is missing or a '(' is unmatched", position)
+    return ReadError(f"unexpected {str(token)!r} in infix expression", position)
