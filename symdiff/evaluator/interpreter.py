@@ -13,6 +13,7 @@ from ..printer import display_string, write_string
 from ..reader import read_all
 from ..types import NIL, UNSPECIFIED, Char, Pair, Symbol
 from .builtins import all_primitives
+from .autodiff_primitives import AutodiffPrimitives
 from .calculus_primitives import CalculusPrimitives
 from .core import Promise, TailCall, analyze, apply_procedure
 from .environment import Environment
@@ -35,9 +36,10 @@ class Interpreter:
         self.global_environment = Environment({}, None)
         self._loading: list[Path] = []
         self.calculus = CalculusPrimitives(self)
+        self.autodiff = AutodiffPrimitives(self)
         for name, primitive in all_primitives().items():
             self.global_environment.define(Symbol(name), primitive)
-        for registry in (self._runtime_registry(), self.calculus.registry()):
+        for registry in (self._runtime_registry(), self.calculus.registry(), self.autodiff.registry()):
             for name, primitive in registry.primitives.items():
                 self.global_environment.define(Symbol(name), primitive)
         for name in ("user-initial-environment", "system-global-environment"):

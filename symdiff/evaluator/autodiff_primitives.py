@@ -1,0 +1,182 @@
+"""Scheme procedures for reverse-mode differentiation: grad and backprop-trace.
+
+`(grad f args)` runs the procedure f once on recorded numbers (calculus.reverse.Value). While it
+runs, the global arithmetic procedures are replaced by versions that record on the tape when an
+argument is recorded and behave exactly as before otherwise; the originals come back afterwards,
+even after an error. Because the program that actually ran is differentiated, control flow,
+recursion, let and helper procedures all work.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from ..calculus import reverse
+from ..calculus.convert import from_datum
+from ..errors import EvaluationError, SchemeTypeError
+from ..printer import write_string
+from ..types import UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
+from .procedures import Primitive, PrimitiveRegistry, apply_procedure
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
+
+Value = reverse.Value
+
+
+def _comparison(original: Primitive) -> Callable[..., Any]:
+    """Compare recorded numbers by their data."""
+    return lambda *arguments: original.function(*[reverse.data_of(a) for a in arguments])
+
+
+def _choose(original: Primitive) -> Callable[..., Any]:
+    """min and max: return the chosen argument itself, so the gradient flows to it alone."""
+
+    def choose(*arguments: Any) -> Any:
+        target = original.function(*[reverse.data_of(a) for a in arguments])
+        for argument in arguments:
+            if reverse.data_of(argument) == target:
+                return argument
+        return target
+
+    return choose
+
+
+# Procedures that record when given a recorded number, by global name.
+RECORDING: dict[str, Callable[..., Any]] = {
+    "+": reverse.add,
+    "-": reverse.subtract,
+    "*": reverse.multiply,
+    "/": reverse.divide,
+    "expt": reverse.expt,
+    "1+": lambda x: reverse.add(x, 1),
+    "-1+": lambda x: reverse.subtract(x, 1),
+    "log": reverse.log,
+    **{name: reverse.EXPRESSION_OPERATIONS[name] for name in ("sec", "csc", "cot", "sign")},
+    **{name: operation for name, operation in reverse.UNARY_OPERATIONS.items()},
+}
+
+COMPARISONS = ("=", "<", ">", "<=", ">=", "zero?", "positive?", "negative?", "odd?", "even?",
+               "integer?", "rational?", "exact?", "inexact?", "nan?", "number->string", "exact->inexact")
+PREDICATES_TRUE_FOR_VALUES = ("number?", "real?")
+
+
+class AutodiffPrimitives:
+    """grad and backprop-trace for one interpreter."""
+
+    def __init__(self, interpreter: "Interpreter") -> None:
+        self.interpreter = interpreter
+
+    def registry(self) -> PrimitiveRegistry:
+        registry = PrimitiveRegistry()
+        registry.define("grad", 2, 3)(self.grad)
+        registry.define("backprop-trace", 2, 2)(self.backprop_trace)
+        return registry
+
+    def grad(self, target: Any, arguments: Any, bindings: Any = None) -> Any:
+        """(grad f '(1 2)) or (grad expr '(x y) '((x . 1) (y . 2))): the list of partials."""
+        output, inputs = self._forward(target, arguments, bindings, "grad")
+        if type(output) is not Value:
+            if not is_number(output):
+                raise SchemeTypeError(f"grad: the function must return a number, got {write_string(output)}")
+            return make_list(0 for _ in inputs)
+        reverse.backward(output)
+        return make_list(value.grad for value in inputs)
+
+    def backprop_trace(self, expr: Any, bindings: Any) -> Any:
+        """(backprop-trace expr '((x . 1) ...)): print the forward and backward passes as a table."""
+        table = _bindings(bindings)
+        names = list(table)
+        output, inputs = self._forward(expr, make_list(names), bindings, "backprop-trace")
+        if type(output) is not Value:
+            raise EvaluationError("backprop-trace: the expression does not depend on any bound variable")
+        reverse.backward(output)
+        self.interpreter._write(reverse.trace_table(output, inputs) + "\n")
+        return UNSPECIFIED
+
+    def _forward(self, target: Any, arguments: Any, bindings: Any, name: str) -> tuple[Any, list[Value]]:
+        tape = reverse.Tape()
+        if _is_procedure(target):
+            if bindings is not None:
+                raise SchemeTypeError(f"{name}: a procedure takes a list of argument values only: ({name} f '(1 2))")
+            values = list_to_python(arguments)
+            if values is None or not all(is_number(v) for v in values):
+                raise SchemeTypeError(f"{name}: expected a list of numbers for the arguments, got {write_string(arguments)}")
+            inputs = [tape.variable(value, f"x{index}") for index, value in enumerate(values)]
+            with self._recording():
+                output = apply_procedure(target, list(inputs))
+            return output, inputs
+        if bindings is None:
+            raise SchemeTypeError(
+                f"{name}: expected a procedure and argument values, or an expression, variables and bindings; "
+                f"got {write_string(target)}"
+            )
+        variables = list_to_python(arguments)
+        if variables is None or not all(type(v) is Symbol for v in variables):
+            raise SchemeTypeError(f"{name}: expected a list of variable symbols, got {write_string(arguments)}")
+        table = _bindings(bindings)
+        for variable in variables:
+            if variable not in table:
+                raise EvaluationError(f"{name}: no value for {variable.name}; add ({variable.name} . value) to the bindings")
+        inputs = [tape.variable(table[variable], variable.name) for variable in variables]
+        point: dict[Any, Any] = dict(table)
+        point.update(zip(variables, inputs))
+        return reverse.trace_expression(from_datum(target), point), inputs
+
+    @contextmanager
+    def _recording(self) -> Iterator[None]:
+        """Swap the global arithmetic procedures for recording ones while the body runs."""
+        bindings = self.interpreter.global_environment.bindings
+        saved: dict[Symbol, Any] = {}
+        for name in list(RECORDING) + list(COMPARISONS) + list(PREDICATES_TRUE_FOR_VALUES) + ["min", "max", "atan"]:
+            symbol = Symbol(name)
+            original = bindings.get(symbol)
+            if type(original) is not Primitive or original.name != name:
+                continue  # the program redefined it; leave the program's version alone
+            saved[symbol] = original
+            bindings[symbol] = _recording_primitive(name, original)
+        try:
+            yield
+        finally:
+            bindings.update(saved)
+
+
+def _recording_primitive(name: str, original: Primitive) -> Primitive:
+    if name in RECORDING:
+        operation = RECORDING[name]
+    elif name in COMPARISONS:
+        operation = _comparison(original)
+    elif name in PREDICATES_TRUE_FOR_VALUES:
+        operation = lambda value: True if type(value) is Value else original.function(value)  # noqa: E731
+    elif name in ("min", "max"):
+        operation = _choose(original)
+    else:  # atan with one or two arguments
+        operation = lambda *args: reverse.atan2(*args) if len(args) == 2 else reverse.UNARY_OPERATIONS["atan"](args[0])  # noqa: E731
+
+    def call(*arguments: Any) -> Any:
+        for argument in arguments:
+            if type(argument) is Value:
+                return operation(*arguments)
+        return original.function(*arguments)
+
+    return Primitive(name, call, original.min_args, original.max_args)
+
+
+def _is_procedure(value: Any) -> bool:
+    return type(value) is Primitive or getattr(value, "is_procedure", False)
+
+
+def _bindings(value: Any) -> dict[Symbol, Any]:
+    items = list_to_python(value)
+    if items is None:
+        raise SchemeTypeError(f"expected bindings like ((x . 2) (y . 3)), got {write_string(value)}")
+    table: dict[Symbol, Any] = {}
+    for item in items:
+        if type(item) is not Pair or type(item.car) is not Symbol:
+            raise SchemeTypeError(f"expected a binding (symbol . number), got {write_string(item)}")
+        bound = item.cdr.car if type(item.cdr) is Pair else item.cdr
+        if not is_number(bound):
+            raise SchemeTypeError(f"the value of {item.car.name} must be a number, got {write_string(bound)}")
+        table[item.car] = bound
+    return table
