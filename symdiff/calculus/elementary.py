@@ -57,8 +57,8 @@ def product_rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator:
     make = context.constructors
     multiplier = operands.head
     multiplicand = rest_as_expression(TIMES, operands)
-    d_multiplicand = yield multiplicand
     d_multiplier = yield multiplier
+    d_multiplicand = yield multiplicand
     return make.make_sum(make.make_product(multiplier, d_multiplicand), make.make_product(d_multiplier, multiplicand))
 
 
@@ -123,6 +123,7 @@ def power_rule(operator: Symbol) -> BuiltinRule:
         )
         return make.make_product(power, inner)
 
+    rule.rule_name = f"power rule ({operator.name})"  # type: ignore[attr-defined]
     return rule
 
 
@@ -214,12 +215,20 @@ def function_rule(function: Symbol, outer: OuterDerivative) -> BuiltinRule:
         return make.make_product(outer_derivative, (yield u))
 
     rule.__doc__ = f"The chain rule for {function.name}."
+    rule.rule_name = f"chain rule, outer function {function.name}"  # type: ignore[attr-defined]
     return rule
 
 
 def _text(operator: Symbol, operands: Any) -> str:
     return write_string(to_datum(cell(operator, operands)))
 
+
+sum_rule.rule_name = "sum rule"  # type: ignore[attr-defined]
+product_rule.rule_name = "product rule"  # type: ignore[attr-defined]
+difference_rule.rule_name = "difference rule"  # type: ignore[attr-defined]
+quotient_rule.rule_name = "quotient rule"  # type: ignore[attr-defined]
+log_rule.rule_name = "chain rule, outer function log"  # type: ignore[attr-defined]
+atan_rule.rule_name = "chain rule, outer function atan"  # type: ignore[attr-defined]
 
 BUILTIN_RULES: dict[Symbol, BuiltinRule] = {
     PLUS: sum_rule,
@@ -255,4 +264,5 @@ def template_rule(function: Symbol, parameters: list[Symbol], partials: list[Any
         return result
 
     rule.__doc__ = f"The chain rule for {function.name}, from its define-derivative templates."
+    rule.rule_name = f"define-derivative rule for {function.name}"  # type: ignore[attr-defined]
     return rule

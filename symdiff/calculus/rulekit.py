@@ -26,6 +26,7 @@ class Context:
         self.constructors = constructors
         self.memo: dict[Cell, Any] = {}
         self.free_memo: dict[tuple[Cell, Symbol], bool] = {}
+        self.steps: list | None = None
 
     def depends_on(self, expr: Any, var: Symbol) -> bool:
         """Return True if the symbol `var` occurs in `expr` (other than as an operator)."""

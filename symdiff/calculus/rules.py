@@ -96,13 +96,43 @@ def _atom_derivative(expr: Any, var: Symbol) -> Any:
     return 0
 
 
-def run_rule(generator: RuleGenerator, var: Symbol, context: Context) -> Any:
+class Step:
+    """One rule application recorded for deriv-steps: which rule, on what, with what result."""
+
+    __slots__ = ("depth", "rule", "expr", "result")
+
+    def __init__(self, depth: int, rule: str, expr: Any, result: Any = None) -> None:
+        self.depth = depth
+        self.rule = rule
+        self.expr = expr
+        self.result = result
+
+
+def rule_name(expr: Any, var: Symbol, rules: RuleTable) -> str:
+    """Describe the rule that differentiates `expr`, for step listings."""
+    if type(expr) is not Cell:
+        if type(expr) is Symbol:
+            return "variable rule" if expr is var else "constant rule (another symbol)"
+        return "constant rule"
+    operator = expr.head
+    rule = rules.get(operator) if type(operator) is Symbol else None
+    if rule is None:
+        return "no rule"
+    if not rules.is_generator(operator):
+        return f"user rule for {operator.name}"
+    return getattr(rule, "rule_name", f"rule for {operator.name}")
+
+
+def run_rule(generator: RuleGenerator, var: Symbol, context: Context, root: Any = None) -> Any:
     """Drive one rule generator, and every rule it needs, to the derivative it returns."""
     memo = context.memo
-    stack: list[tuple[Any, RuleGenerator]] = [(None, generator)]
+    steps = context.steps
+    stack: list[tuple[Any, RuleGenerator, Step | None]] = [(root, generator, None)]
+    if steps is not None:
+        stack[0] = (root, generator, _new_step(steps, 0, root, var, context))
     sent: Any = None
     while stack:
-        expr, rule = stack[-1]
+        expr, rule, step = stack[-1]
         try:
             needed = rule.send(sent)
         except StopIteration as stop:
@@ -110,33 +140,54 @@ def run_rule(generator: RuleGenerator, var: Symbol, context: Context) -> Any:
             sent = stop.value
             if expr is not None:
                 memo[expr] = sent
+            if step is not None:
+                step.result = sent
             continue
         if type(needed) is not Cell:
             if not is_atom(needed):
                 raise DerivError(f"deriv: not an algebraic expression: {write_string(needed)}")
             sent = _atom_derivative(needed, var)
+            if steps is not None:
+                _new_step(steps, len(stack), needed, var, context).result = sent
             continue
         known = memo.get(needed, _PENDING)
         if known is not _PENDING:
             sent = known
+            if steps is not None:
+                steps.append(Step(len(stack), "reused: differentiated above", needed, known))
             continue
-        stack.append((needed, _start_rule(needed, var, context)))
+        new_step = _new_step(steps, len(stack), needed, var, context) if steps is not None else None
+        stack.append((needed, _start_rule(needed, var, context), new_step))
         sent = None
     return sent
 
 
-def differentiate(expr: Any, var: Symbol, rules: RuleTable | None = None, level: str = "sicp") -> Any:
-    """Return the derivative of the engine expression `expr` with respect to `var`."""
+def _new_step(steps: list[Step], depth: int, expr: Any, var: Symbol, context: Context) -> Step:
+    step = Step(depth, rule_name(expr, var, context.rules), expr)
+    steps.append(step)
+    return step
+
+
+def differentiate(
+    expr: Any, var: Symbol, rules: RuleTable | None = None, level: str = "sicp", steps: list[Step] | None = None
+) -> Any:
+    """Return the derivative of the engine expression `expr` with respect to `var`.
+
+    When `steps` is a list, each rule applied is appended to it in the order the rules start.
+    """
     if type(var) is not Symbol:
         raise DerivError(f"deriv: the variable must be a symbol, got {write_string(var)}")
     if type(expr) is not Cell:
         if not is_atom(expr):
             raise DerivError(f"deriv: not an algebraic expression: {write_string(expr)}")
-        return _atom_derivative(expr, var)
+        result = _atom_derivative(expr, var)
+        if steps is not None:
+            steps.append(Step(0, rule_name(expr, var, rules or RuleTable()), expr, result))
+        return result
     context = Context(rules if rules is not None else RuleTable(), constructors_for(level))
+    context.steps = steps
     generator = _start_rule(expr, var, context)
-    result = run_rule(generator, var, context)
-    return result
+    return run_rule(generator, var, context, expr)
 
 
 def run_generator_rule(rule: BuiltinRule, operands: Any, var: Symbol, rules: RuleTable, level: str = "sicp") -> Any:

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..calculus import reverse
 from ..calculus.convert import from_datum
+from ..calculus.numeric import central_difference
+from ..calculus.numeric import evaluate as numeric_evaluate
+from ..calculus.operations import derivative
 from ..errors import EvaluationError, SchemeTypeError
 from ..printer import write_string
 from ..types import UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
@@ -72,7 +75,40 @@ class AutodiffPrimitives:
         registry = PrimitiveRegistry()
         registry.define("grad", 2, 3)(self.grad)
         registry.define("backprop-trace", 2, 2)(self.backprop_trace)
+        registry.define("compare-derivatives", 3, 3)(self.compare_derivatives)
         return registry
+
+    def compare_derivatives(self, expr: Any, var: Any, bindings: Any) -> Any:
+        """(compare-derivatives expr var bindings): symbolic, back-propagated and numeric values.
+
+        Prints a table with each value and its difference from the symbolic one, and returns
+        the list (symbolic back-propagated numeric).
+        """
+        if type(var) is not Symbol:
+            raise SchemeTypeError(f"compare-derivatives: the variable must be a symbol, got {write_string(var)}")
+        table = _bindings(bindings)
+        if var not in table:
+            raise EvaluationError(f"compare-derivatives: no value for {var.name}; add ({var.name} . value) to the bindings")
+        calculus = self.interpreter.calculus
+        engine_expr = from_datum(expr)
+        symbolic = numeric_evaluate(derivative(engine_expr, var, calculus.rules, "sicp"), table, calculus._resolve_function)
+        back_propagated = self.grad(expr, make_list([var]), bindings).car
+
+        def along(value: float) -> float:
+            point = dict(table)
+            point[var] = value
+            return float(numeric_evaluate(engine_expr, point, calculus._resolve_function))
+
+        numeric, error = central_difference(along, float(table[var]))
+        rows = [("symbolic", symbolic), ("back propagation", back_propagated), ("finite differences", numeric)]
+        lines = [f"d/d{var.name} {write_string(expr)} at " + ", ".join(f"{k.name} = {write_string(v)}" for k, v in table.items())]
+        lines.append(f"  {'method':<20} {'value':<24} difference from symbolic")
+        for name, value in rows:
+            difference = "" if name == "symbolic" else write_string(_difference(value, symbolic))
+            lines.append(f"  {name:<20} {write_string(value):<24} {difference}")
+        lines.append(f"  (finite-difference error estimate: {error:.2g})")
+        self.interpreter._write("\n".join(lines) + "\n")
+        return make_list(value for _, value in rows)
 
     def grad(self, target: Any, arguments: Any, bindings: Any = None) -> Any:
         """(grad f '(1 2)) or (grad expr '(x y) '((x . 1) (y . 2))): the list of partials."""
@@ -161,6 +197,13 @@ def _recording_primitive(name: str, original: Primitive) -> Primitive:
         return original.function(*arguments)
 
     return Primitive(name, call, original.min_args, original.max_args)
+
+
+def _difference(value: Any, reference: Any) -> Any:
+    try:
+        return value - reference
+    except TypeError:
+        return float("nan")
 
 
 def _is_procedure(value: Any) -> bool:

@@ -23,6 +23,7 @@ from ..math_printer import to_infix, to_latex
 from ..notation import infix_to_prefix, prefix_to_infix
 from ..errors import DerivError, EvaluationError, SchemeError, SchemeTypeError
 from ..printer import write_string
+from ..steps import derivation_steps, format_steps
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
 from .procedures import Primitive, PrimitiveRegistry, apply_procedure
 
@@ -56,6 +57,7 @@ class CalculusPrimitives:
         define("%define-derivative", 3, 3)(self.define_derivative)
         define("check-derivative", 1, 2)(self.check_derivative)
         define("deriv-infix", 2, 4)(self.deriv_infix)
+        define("deriv-steps", 2, 4)(self.deriv_steps)
         define("infix->prefix", 1, 1)(infix_to_prefix)
         define("prefix->infix", 1, 1)(prefix_to_infix)
         define("parse-infix", 1, 1)(_parse_infix)
@@ -82,6 +84,22 @@ class CalculusPrimitives:
     def deriv_infix(self, expr: Any, var: Any, *options: Any) -> Any:
         """(deriv-infix expr var [order] [level]): deriv on an infix list, giving an infix list."""
         return prefix_to_infix(self.deriv(infix_to_prefix(expr), var, *options))
+
+    def deriv_steps(self, expr: Any, var: Any, *options: Any) -> Any:
+        """(deriv-steps expr var ['infix] [level]): print each rule applied, return the result."""
+        notation = "prefix"
+        level = self.interpreter.simplify
+        for option in options:
+            if option is Symbol("infix") or option is Symbol("prefix"):
+                notation = option.name
+            elif type(option) is Symbol and option.name in LEVELS:
+                level = option.name
+            else:
+                raise DerivError(f"deriv-steps: invalid option {write_string(option)}; expected 'infix, 'prefix or a level")
+        variable = _variable(var, "deriv-steps")
+        result, steps = derivation_steps(from_datum(expr), variable, self.rules, level)
+        self.interpreter._write(format_steps(steps, variable.name, notation) + "\n")
+        return to_datum(result)
 
     def _deriv_options(self, options: tuple) -> tuple[int, str]:
         order = 1

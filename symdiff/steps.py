@@ -1,0 +1,41 @@
+"""Readable listings of the rules deriv applied, for deriv-steps and `symdiff --steps`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .calculus.convert import to_datum
+from .calculus.operations import LEVELS
+from .calculus.rules import RuleTable, Step, differentiate
+from .calculus.simplify import simplify
+from .math_printer import to_infix
+from .printer import write_string
+
+
+def derivation_steps(expr: Any, var: Any, rules: RuleTable, level: str = "sicp") -> tuple[Any, list[Step]]:
+    """Differentiate `expr` once, recording every rule applied; return (result, steps)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown simplification level {level!r}")
+    steps: list[Step] = []
+    result = differentiate(expr, var, rules, "none" if level == "none" else "sicp", steps)
+    if level == "full":
+        result = simplify(result)
+        steps.append(Step(0, "full simplification", None, result))
+    return result, steps
+
+
+def format_steps(steps: list[Step], var: Any, notation: str = "prefix") -> str:
+    """Return one line per step, indented by depth: rule, d/dvar of the subexpression, result."""
+
+    def show(expr: Any) -> str:
+        datum = to_datum(expr)
+        return to_infix(datum) if notation == "infix" else write_string(datum)
+
+    lines = []
+    for number, step in enumerate(steps, start=1):
+        indent = "  " * step.depth
+        if step.expr is None:
+            lines.append(f"{number:>3}. {indent}{step.rule}: {show(step.result)}")
+        else:
+            lines.append(f"{number:>3}. {indent}{step.rule}: d/d{var} {show(step.expr)} = {show(step.result)}")
+    return "\n".join(lines)
