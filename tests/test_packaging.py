@@ -1,6 +1,6 @@
 """Build the wheel, install it into a fresh virtual environment and run it outside the checkout.
 
-The new environment sees the running environment's packages (lark, prompt_toolkit and the rest)
+The new environment imports the running environment's packages (lark, prompt_toolkit and the rest)
 through a .pth file, so the test installs only the wheel and needs no network when hatchling is
 installed. Without hatchling, pip downloads it to build the wheel.
 """
