@@ -1,0 +1,342 @@
+"""Tests of the Python API: symdiff.deriv, parse, Expression, evaluate and Interpreter."""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+import symdiff
+from symdiff import NIL, DerivError, Expression, Pair, ReadError, SchemeError, Symbol
+from symdiff.printer import write_string
+from symdiff.types import make_list
+
+
+# --- deriv ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "variable", "expected"),
+    [
+        ("(** x n)", "x", "(* n (** x (+ n -1)))"),
+        ("(+ x 3)", "x", "1"),
+        ("(* x y)", "x", "y"),
+        ("(* (* x y) (+ x 3))", "x", "(+ (* x y) (* y (+ x 3)))"),
+        ("(* x y (+ x 3))", "x", "(+ (* x y) (* y (+ x 3)))"),
+        ("(** x 3)", "x", "(* 3 (** x 2))"),
+        ("(- x y)", "y", "-1"),
+        ("  (* x\n   y)  ", "y", "x"),
+        ("(* x y) ; a comment", "x", "y"),
+        ("x", "x", "1"),
+        ("y", "x", "0"),
+        ("42", "x", "0"),
+        ("(* λ x)", "λ", "x"),
+        ("(* Y y)", "Y", "y"),
+    ],
+)
+def test_deriv_text(expression: str, variable: str, expected: str) -> None:
+    assert str(symdiff.deriv(expression, variable)) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("(* x y)", "(+ (* x 0) (* 1 y))"),
+        ("(+ x 3)", "(+ 1 0)"),
+        ("(** x n)", "(* (* n (** x (+ n -1))) 1)"),
+    ],
+)
+def test_deriv_simplify_none(expression: str, expected: str) -> None:
+    assert str(symdiff.deriv(expression, "x", simplify="none")) == expected
+
+
+def test_deriv_simplify_sicp_explicit() -> None:
+    assert str(symdiff.deriv("(* x y)", "x", simplify="sicp")) == "y"
+
+
+def test_deriv_returns_expression() -> None:
+    assert isinstance(symdiff.deriv("(** x n)", "x"), Expression)
+
+
+def test_deriv_repr() -> None:
+    assert repr(symdiff.deriv("(** x 3)", "x")) == "Expression('(* 3 (** x 2))')"
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        (symdiff.parse("(* x y)"), "y"),
+        (Symbol("x"), "1"),
+        (Symbol("y"), "0"),
+        (7, "0"),
+        (Fraction(1, 2), "0"),
+        (2.5, "0"),
+        (make_list([Symbol("*"), Symbol("x"), Symbol("y")]), "y"),
+        (make_list([Symbol("+"), make_list([Symbol("*"), 3, Symbol("x")]), 1]), "3"),
+    ],
+    ids=["expression", "symbol-x", "symbol-y", "int", "fraction", "float", "pairs", "nested-pairs"],
+)
+def test_deriv_accepts(expression: Any, expected: str) -> None:
+    assert str(symdiff.deriv(expression, "x")) == expected
+
+
+def test_deriv_symbol_variable() -> None:
+    assert str(symdiff.deriv("(* x y)", Symbol("y"))) == "x"
+
+
+def test_deriv_of_result() -> None:
+    first = symdiff.deriv("(** x 3)", "x")
+    assert str(symdiff.deriv(first, "x")) == "(* 3 (* 2 x))"
+
+
+def test_deriv_of_evaluated_data() -> None:
+    data = symdiff.evaluate("(list '* 'x (list '+ 'x 3))")
+    assert str(symdiff.deriv(data, "x")) == "(+ x (+ x 3))"
+
+
+def test_deriv_leaves_input_unchanged() -> None:
+    data = make_list([Symbol("*"), Symbol("x"), Symbol("y")])
+    symdiff.deriv(data, "x")
+    assert write_string(data) == "(* x y)"
+
+
+@pytest.mark.parametrize("variable", ["", "a b", "(x)", "'x", 3, None])
+def test_deriv_invalid_variable(variable: Any) -> None:
+    with pytest.raises(DerivError):
+        symdiff.deriv("(* x y)", variable)
+
+
+@pytest.mark.parametrize(
+    ("expression", "error_type"),
+    [
+        ("(+ x", ReadError),
+        ("(+ x 1) (+ x 2)", ReadError),
+        ("", ReadError),
+        ("(frob x)", DerivError),
+        ("(+ x #t)", DerivError),
+        ('"text"', DerivError),
+        ("(+ x . y)", DerivError),
+        (True, DerivError),
+        (make_list([Symbol("+"), Symbol("x")], Symbol("y")), DerivError),
+    ],
+)
+def test_deriv_invalid_expression(expression: Any, error_type: type) -> None:
+    with pytest.raises(error_type):
+        symdiff.deriv(expression, "x")
+
+
+def test_deriv_no_rule_message() -> None:
+    with pytest.raises(DerivError) as caught:
+        symdiff.deriv("(frob x)", "x")
+    assert "(put 'deriv 'frob" in caught.value.message
+
+
+def test_deriv_invalid_simplify() -> None:
+    with pytest.raises((ValueError, SchemeError)):
+        symdiff.deriv("(* x y)", "x", simplify="bogus")
+
+
+def test_deriv_ignores_interpreter_rules() -> None:
+    symdiff.Interpreter().eval("(put 'deriv 'frob (lambda (operands var) 0))")
+    with pytest.raises(DerivError):
+        symdiff.deriv("(frob x)", "x")
+
+
+def test_errors_are_scheme_errors() -> None:
+    with pytest.raises(SchemeError):
+        symdiff.deriv("(frob x)", "x")
+
+
+# --- parse and Expression ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(+ x 3)", "(+ x 3)"),
+        ("  (*   x\n y) ", "(* x y)"),
+        ("x", "x"),
+        ("-5", "-5"),
+        ("1/2", "1/2"),
+        ("(** x 1/2)", "(** x 1/2)"),
+        ("(+ a (* b c))", "(+ a (* b c))"),
+    ],
+)
+def test_parse(text: str, expected: str) -> None:
+    assert str(symdiff.parse(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["(+ x", "", "x y", ")"])
+def test_parse_invalid_syntax(text: str) -> None:
+    with pytest.raises(ReadError):
+        symdiff.parse(text)
+
+
+@pytest.mark.parametrize("text", ["#t", '"s"', "(a . b)", "#(1 2)"])
+def test_parse_not_algebraic(text: str) -> None:
+    with pytest.raises(SchemeError):
+        symdiff.parse(text)
+
+
+def test_expression_equal() -> None:
+    assert symdiff.parse("(* x y)") == symdiff.parse("(*  x\n y)")
+
+
+def test_expression_hash_equal() -> None:
+    assert hash(symdiff.parse("(* x y)")) == hash(symdiff.parse("(*  x\n y)"))
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("(* x y)", "(* y x)"), ("1", "1.0"), ("x", "X"), ("(+ x 1)", "(+ x 1 0)")],
+)
+def test_expression_not_equal(left: str, right: str) -> None:
+    assert symdiff.parse(left) != symdiff.parse(right)
+
+
+def test_expression_not_equal_to_text() -> None:
+    assert symdiff.parse("(* x y)") != "(* x y)"
+
+
+def test_expression_as_dict_key() -> None:
+    table = {symdiff.parse("(* x y)"): "product"}
+    assert table[symdiff.deriv("(* (* x y) z)", "z")] == "product"
+
+
+def test_expression_set() -> None:
+    derivatives = {symdiff.deriv(text, "x") for text in ["(* x y)", "(* y x)", "(+ y (* x y))"]}
+    assert derivatives == {symdiff.parse("y")}
+
+
+def test_deriv_equals_parsed() -> None:
+    assert symdiff.deriv("(* (* x y) (+ x 3))", "x") == symdiff.parse("(+ (* x y) (* y (+ x 3)))")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Expression equality compares interned cells by identity, and clear_cache empties "
+    "the intern table, so an expression made before the call no longer equals the same "
+    "expression made after it",
+)
+def test_expression_equal_after_clear_cache() -> None:
+    before = symdiff.parse("(* x y)")
+    symdiff.clear_cache()
+    assert before == symdiff.parse("(* x y)")
+
+
+def test_deriv_after_clear_cache() -> None:
+    symdiff.clear_cache()
+    assert str(symdiff.deriv("(* (* x y) (+ x 3))", "x")) == "(+ (* x y) (* y (+ x 3)))"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("x", 1), ("5", 1), ("(* x y)", 4), ("(* (* x y) (+ x 3))", 10), ("(f)", 2)],
+)
+def test_node_count(text: str, expected: int) -> None:
+    assert symdiff.parse(text).node_count() == expected
+
+
+def test_to_datum() -> None:
+    datum = symdiff.deriv("(* (* x y) (+ x 3))", "x").to_datum()
+    assert type(datum) is Pair
+    assert write_string(datum) == "(+ (* x y) (* y (+ x 3)))"
+
+
+def test_to_datum_atom() -> None:
+    assert symdiff.deriv("(* x y)", "x").to_datum() is Symbol("y")
+
+
+def test_to_datum_fresh_pairs() -> None:
+    expression = symdiff.parse("(* x y)")
+    first = expression.to_datum()
+    first.car = Symbol("+")
+    assert str(expression) == "(* x y)"
+
+
+# --- shared and deep expressions ---------------------------------------------------------------
+
+
+def shared_chain(levels: int) -> Any:
+    """Build e(levels) from Pairs, where e(0) = x and e(k+1) = (* e(k) (** e(k) 2))."""
+    expression: Any = Symbol("x")
+    for _ in range(levels):
+        expression = make_list([Symbol("*"), expression, make_list([Symbol("**"), expression, 2])])
+    return expression
+
+
+def test_shared_chain_is_fast() -> None:
+    start = time.perf_counter()
+    result = symdiff.deriv(shared_chain(300), "x")
+    elapsed = time.perf_counter() - start
+    assert result.node_count() > 2**300
+    assert elapsed < 10.0
+
+
+def test_shared_chain_matches_unshared() -> None:
+    shared = shared_chain(5)
+    unshared = symdiff.parse(write_string(shared))
+    assert symdiff.deriv(shared, "x") == symdiff.deriv(unshared, "x")
+
+
+def test_deep_power_chain() -> None:
+    # d/dx of e(n) = (** e(n-1) 2) is (* (* 2 e(n-1)) d(n-1)) with d(1) = (* 2 x); its tree
+    # has 3n^2/2 + 9n/2 - 2 nodes.
+    levels = 30_000
+    expression: Any = Symbol("x")
+    for _ in range(levels):
+        expression = Pair(Symbol("**"), Pair(expression, Pair(2, NIL)))
+    result = symdiff.deriv(expression, "x")
+    assert result.node_count() == (3 * levels * levels + 9 * levels) // 2 - 2
+
+
+def test_deep_power_chain_small() -> None:
+    assert str(symdiff.deriv("(** (** x 2) 2)", "x")) == "(* (* 2 (** x 2)) (* 2 x))"
+
+
+def test_deep_parse() -> None:
+    text = "(+ x " * 10_000 + "1" + ")" * 10_000
+    node_count = symdiff.parse(text).node_count()
+    assert node_count == 3 * 10_000 + 1
+
+
+# --- evaluate and Interpreter ------------------------------------------------------------------
+
+
+def test_evaluate_deriv() -> None:
+    assert symdiff.evaluate("(deriv '(* x y) 'x)") is Symbol("y")
+
+
+def test_evaluate_returns_pairs() -> None:
+    value = symdiff.evaluate("'(1 . 2)")
+    assert type(value) is Pair
+    assert (value.car, value.cdr) == (1, 2)
+
+
+def test_evaluate_returns_fraction() -> None:
+    assert symdiff.evaluate("(/ 1 3)") == Fraction(1, 3)
+
+
+def test_evaluate_source_name() -> None:
+    with pytest.raises(SchemeError) as caught:
+        symdiff.evaluate("\n(car 1)", "named.scm")
+    assert str(caught.value) == "named.scm:2:1: error: car: expected a pair, got 1"
+
+
+def test_interpreter_keeps_definitions() -> None:
+    interpreter = symdiff.Interpreter()
+    interpreter.eval("(define (square x) (* x x))")
+    assert interpreter.eval("(square 12)") == 144
+
+
+def test_interpreter_run_on_value() -> None:
+    printed: list[str] = []
+    source = "(define e '(* x y)) (deriv e 'x) (deriv e 'y)"
+    symdiff.Interpreter().run(source, "prog.scm", lambda value: printed.append(write_string(value)))
+    assert printed == ["y", "x"]
+
+
+def test_version() -> None:
+    assert isinstance(symdiff.__version__, str)
