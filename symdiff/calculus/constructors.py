@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..types import Symbol, normalize_rational
-from .expr import compound
+from .expr import compound, compound1, compound2
 
 PLUS = Symbol("+")
 TIMES = Symbol("*")
@@ -29,6 +29,9 @@ POWER = Symbol("**")
 
 # Exact powers whose result would need more bits than this are left unevaluated.
 MAX_FOLDED_BITS = 100_000
+
+
+NUMBER_TYPES = frozenset((int, Fraction, float))
 
 
 def is_number(value: Any) -> bool:
@@ -102,25 +105,30 @@ class SicpConstructors:
 
     level = "sicp"
 
+    # make_sum and make_product test types inline: they run once per rule application.
     def make_sum(self, a: Any, b: Any) -> Any:
-        if equals_number(a, 0):
+        a_is_number = type(a) in NUMBER_TYPES
+        b_is_number = type(b) in NUMBER_TYPES
+        if a_is_number and a == 0:
             return b
-        if equals_number(b, 0):
+        if b_is_number and b == 0:
             return a
-        if is_number(a) and is_number(b):
+        if a_is_number and b_is_number:
             return _exact(a + b)
-        return compound(PLUS, a, b)
+        return compound2(PLUS, a, b)
 
     def make_product(self, a: Any, b: Any) -> Any:
-        if equals_number(a, 0) or equals_number(b, 0):
+        a_is_number = type(a) in NUMBER_TYPES
+        b_is_number = type(b) in NUMBER_TYPES
+        if (a_is_number and a == 0) or (b_is_number and b == 0):
             return 0
-        if equals_number(a, 1):
+        if a_is_number and a == 1:
             return b
-        if equals_number(b, 1):
+        if b_is_number and b == 1:
             return a
-        if is_number(a) and is_number(b):
+        if a_is_number and b_is_number:
             return _exact(a * b)
-        return compound(TIMES, a, b)
+        return compound2(TIMES, a, b)
 
     def make_power(self, base: Any, exponent: Any, operator: Symbol = POWER) -> Any:
         if equals_number(exponent, 0):
@@ -159,6 +167,8 @@ class SicpConstructors:
 
     def make_call(self, function: Symbol, *arguments: Any) -> Any:
         """(function argument ...), for elementary functions; never folded at this level."""
+        if len(arguments) == 1:
+            return compound1(function, arguments[0])
         return compound(function, *arguments)
 
 

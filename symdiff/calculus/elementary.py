@@ -209,13 +209,17 @@ def function_rule(function: Symbol, outer: OuterDerivative) -> BuiltinRule:
     """Return the chain rule d(f u) = f'(u) du for a one-argument function."""
 
     def rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator:
-        (u,) = require_operands(function, operands, 1, "one operand")
+        if operands is not NIL and operands.tail is NIL:
+            u = operands.head
+        else:
+            (u,) = require_operands(function, operands, 1, "one operand")
         make = context.constructors
         outer_derivative = outer(u, make)
         return make.make_product(outer_derivative, (yield u))
 
     rule.__doc__ = f"The chain rule for {function.name}."
     rule.rule_name = f"chain rule, outer function {function.name}"  # type: ignore[attr-defined]
+    rule.outer = outer  # type: ignore[attr-defined]  # lets the driver skip the generator
     return rule
 
 

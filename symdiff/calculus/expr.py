@@ -6,12 +6,13 @@ Cell(*, Cell(x, Cell(y, NIL))). Equality is identity, memo tables can key on the
 and the rest of an operand list is a cell that already exists, so splitting `(* a b c ...)`
 into its first factor and the rest costs O(1), as `cdr` does.
 
-The intern table holds its cells weakly, so expressions no longer referenced are freed.
+Cells that nothing outside the intern table references are dropped from it from time to time,
+so the table does not keep unrelated expressions alive forever.
 """
 
 from __future__ import annotations
 
-import weakref
+import sys
 from fractions import Fraction
 from typing import Any, Iterator, Union
 
@@ -24,7 +25,7 @@ Expr = Union["Cell", Atom]
 class Cell:
     """An interned immutable pair; build cells only with `cell()` or `compound()`."""
 
-    __slots__ = ("head", "tail", "__weakref__")
+    __slots__ = ("head", "tail")
 
     head: Any
     tail: "Cell | EmptyList"
@@ -49,12 +50,18 @@ class Cell:
         raise TypeError("expressions are interned and cannot be pickled; pickle str(expr) instead")
 
 
-_interned: "weakref.WeakValueDictionary[tuple, Cell]" = weakref.WeakValueDictionary()
+# The intern table maps (head key, id(tail)) to the cell. A weak-value dictionary would free
+# cells by itself but made interning about three times slower, so the table holds its cells
+# strongly and `_sweep` drops the ones nothing else references whenever the table has doubled.
+_interned: dict[tuple, "Cell"] = {}
+_sweep_threshold = 100_000
 
 
 def atom_key(value: Any) -> Any:
     """Return a dictionary key that tells atoms apart exactly: 1, 1.0 and #t are different."""
     kind = type(value)
+    if kind is Cell or kind is Symbol:
+        return id(value)
     if kind is float:
         return (float, value.hex())
     if kind is int or kind is Fraction:
@@ -64,7 +71,8 @@ def atom_key(value: Any) -> Any:
 
 def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
     """Return the unique cell with this head and tail."""
-    key = (atom_key(head), id(tail))
+    kind = type(head)
+    key = (id(head) if kind is Cell or kind is Symbol else atom_key(head), id(tail))
     existing = _interned.get(key)
     if existing is not None:
         return existing
@@ -72,7 +80,25 @@ def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
     new.head = head
     new.tail = tail
     _interned[key] = new
+    if len(_interned) > _sweep_threshold:
+        _sweep()
     return new
+
+
+def _sweep() -> None:
+    """Remove cells referenced only by the table, newest first, so parents free their children."""
+    global _sweep_threshold
+    getrefcount = sys.getrefcount
+    table = _interned
+    # A cell referenced only by the table has three references here: the table, the local
+    # `item`, and getrefcount's own argument. Rebinding `item` frees a dropped parent before
+    # its children, which come earlier in insertion order, are looked at.
+    for key in reversed(list(table)):
+        item = table[key]
+        if getrefcount(item) <= 3:
+            del table[key]
+    item = None
+    _sweep_threshold = max(100_000, 2 * len(_interned))
 
 
 def compound(operator: Symbol, *operands: Any) -> Cell:
@@ -83,9 +109,21 @@ def compound(operator: Symbol, *operands: Any) -> Cell:
     return cell(operator, tail)
 
 
+def compound1(operator: Symbol, operand: Any) -> Cell:
+    """Return (operator operand); the same as compound, without its loop (a hot path)."""
+    return cell(operator, cell(operand, NIL))
+
+
+def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
+    """Return (operator first second); the same as compound, without its loop (a hot path)."""
+    return cell(operator, cell(first, cell(second, NIL)))
+
+
 def clear_interned() -> None:
     """Forget every interned cell; cells still referenced stay valid but are no longer shared."""
+    global _sweep_threshold
     _interned.clear()
+    _sweep_threshold = 100_000
 
 
 def interned_count() -> int:

@@ -57,6 +57,7 @@ def run_deep(function: Callable[[], Any]) -> Any:
         return function()
 
     outcome: dict[str, Any] = {}
+    finished = threading.Event()
 
     def target() -> None:
         _worker.active = True
@@ -70,10 +71,12 @@ def run_deep(function: Callable[[], Any]) -> Any:
             outcome["error"] = EvaluationError("out of memory: the program built more data than fits")
         except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread below
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     thread = _start_worker(target)
     try:
-        _join(thread)
+        _wait(thread, finished)
     finally:
         _release_limit()
     if "error" in outcome:
@@ -108,11 +111,15 @@ def _release_limit() -> None:
             sys.setrecursionlimit(_saved_limit)
 
 
-def _join(thread: threading.Thread) -> None:
-    """Wait for the worker; on Ctrl-C, interrupt it and wait for it to unwind."""
+def _wait(thread: threading.Thread, finished: threading.Event) -> None:
+    """Wait for the worker; on Ctrl-C, interrupt it and wait for it to unwind.
+
+    The wait is on an event rather than Thread.join: in CPython 3.11 a join interrupted by
+    KeyboardInterrupt can mark the thread as stopped while it still runs.
+    """
     while True:
         try:
-            thread.join()
+            finished.wait()
             return
         except KeyboardInterrupt:
             logger.debug("interrupting evaluation thread %s", thread.ident)
