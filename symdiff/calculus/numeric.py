@@ -231,31 +231,3 @@ def _evaluate_atom(atom: Any, bindings: dict[Symbol, Any]) -> Any:
         raise EvaluationError(f"evaluate: no value for {atom.name}; add ({atom.name} . value) to the bindings")
     raise EvaluationError(f"evaluate: not an algebraic expression: {write_string(atom)}")
 
-
-def central_difference(function: Callable[[float], float], x: float) -> tuple[float, float]:
-    """Estimate f'(x) by central differences with Richardson extrapolation.
-
-    Returns (estimate, error estimate). The first step is 1e-3 scaled by max(1, |x|); each
-    round halves it and the Richardson tableau cancels the h^2, h^4, ... error terms. The
-    error estimate is the change between the last two extrapolated values.
-    """
-    h = 1e-3 * max(1.0, abs(x))
-    rows: list[list[float]] = []
-    best, error = math.nan, math.inf
-    for level in range(8):
-        estimate = (function(x + h) - function(x - h)) / (2 * h)
-        row = [estimate]
-        for k, previous in enumerate(rows[-1] if rows else [], start=1):
-            factor = 4.0**k
-            row.append((factor * row[k - 1] - previous) / (factor - 1))
-        if rows:
-            change = abs(row[-1] - rows[-1][-1])
-            if change < error:
-                best, error = row[-1], change
-            elif change > 2 * error:
-                break  # rounding noise now dominates; keep the best value seen
-        rows.append(row)
-        h /= 2
-    if not rows[1:]:
-        best = rows[0][0]
-    return best, error

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..calculus import reverse
 from ..calculus.convert import from_datum
-from ..calculus.numeric import central_difference
+from ..calculus import finite_difference
+from ..calculus.numeric import DomainError
 from ..calculus.numeric import evaluate as numeric_evaluate
 from ..calculus.operations import derivative
 from ..errors import EvaluationError, SchemeTypeError
@@ -76,7 +77,51 @@ class AutodiffPrimitives:
         registry.define("grad", 2, 3)(self.grad)
         registry.define("backprop-trace", 2, 2)(self.backprop_trace)
         registry.define("compare-derivatives", 3, 3)(self.compare_derivatives)
+        registry.define("nderiv", 2, 4)(self.nderiv)
+        registry.define("nderiv-with-error", 2, 4)(self.nderiv_with_error)
         return registry
+
+    def nderiv(self, target: Any, *arguments: Any) -> Any:
+        """(nderiv f x [order]) or (nderiv expr var bindings [order]): a finite-difference derivative."""
+        return self._numeric_derivative("nderiv", target, arguments)[0]
+
+    def nderiv_with_error(self, target: Any, *arguments: Any) -> Any:
+        """Like nderiv, but return the list (value error-estimate)."""
+        value, error = self._numeric_derivative("nderiv-with-error", target, arguments)
+        return make_list([value, error])
+
+    def _numeric_derivative(self, name: str, target: Any, arguments: tuple) -> tuple[float, float]:
+        if _is_procedure(target):
+            if len(arguments) not in (1, 2):
+                raise SchemeTypeError(f"{name}: expected ({name} f x [order]) for a procedure f")
+            point, order = arguments[0], (arguments[1] if len(arguments) == 2 else 1)
+            function = _scheme_function(target, name)
+        else:
+            if len(arguments) not in (2, 3):
+                raise SchemeTypeError(f"{name}: expected ({name} expr var bindings [order]) for an expression")
+            var, bindings, order = arguments[0], arguments[1], (arguments[2] if len(arguments) == 3 else 1)
+            if type(var) is not Symbol:
+                raise SchemeTypeError(f"{name}: the variable must be a symbol, got {write_string(var)}")
+            table = _bindings(bindings)
+            if var not in table:
+                raise EvaluationError(f"{name}: no value for {var.name}; add ({var.name} . value) to the bindings")
+            point = table[var]
+            function = self._expression_function(from_datum(target), var, table)
+        if not is_number(point):
+            raise SchemeTypeError(f"{name}: the point must be a number, got {write_string(point)}")
+        if order not in (1, 2) or type(order) is not int:
+            raise SchemeTypeError(f"{name}: the order must be 1 or 2, got {write_string(order)}")
+        return finite_difference.derivative_with_error(function, float(point), order, domain_errors=_DOMAIN_ERRORS)
+
+    def _expression_function(self, expr: Any, var: Symbol, table: dict[Symbol, Any]) -> Callable[[float], float]:
+        resolve = self.interpreter.calculus._resolve_function
+
+        def function(value: float) -> float:
+            point = dict(table)
+            point[var] = value
+            return float(numeric_evaluate(expr, point, resolve))
+
+        return function
 
     def compare_derivatives(self, expr: Any, var: Any, bindings: Any) -> Any:
         """(compare-derivatives expr var bindings): symbolic, back-propagated and numeric values.
@@ -99,7 +144,7 @@ class AutodiffPrimitives:
             point[var] = value
             return float(numeric_evaluate(engine_expr, point, calculus._resolve_function))
 
-        numeric, error = central_difference(along, float(table[var]))
+        numeric, error = finite_difference.derivative_with_error(along, float(table[var]), domain_errors=_DOMAIN_ERRORS)
         rows = [("symbolic", symbolic), ("back propagation", back_propagated), ("finite differences", numeric)]
         lines = [f"d/d{var.name} {write_string(expr)} at " + ", ".join(f"{k.name} = {write_string(v)}" for k, v in table.items())]
         lines.append(f"  {'method':<20} {'value':<24} difference from symbolic")
@@ -197,6 +242,30 @@ def _recording_primitive(name: str, original: Primitive) -> Primitive:
         return original.function(*arguments)
 
     return Primitive(name, call, original.min_args, original.max_args)
+
+
+# Errors that mean "outside the function's domain" when a probe point is evaluated: the
+# numeric derivative then shrinks its step instead of failing.
+_DOMAIN_ERRORS = (DomainError, ValueError, ArithmeticError)
+
+
+class _OutsideDomain(ValueError):
+    """A Scheme procedure failed with a plain evaluation error at a probe point."""
+
+
+def _scheme_function(procedure: Any, name: str) -> Callable[[float], float]:
+    def function(value: float) -> float:
+        try:
+            result = apply_procedure(procedure, [value])
+        except EvaluationError as error:
+            if type(error) is EvaluationError:  # domain errors such as (log -1); not arity or type errors
+                raise _OutsideDomain(error.message) from error
+            raise
+        if not is_number(result):
+            raise SchemeTypeError(f"{name}: the procedure must return a number, got {write_string(result)}")
+        return float(result)
+
+    return function
 
 
 def _difference(value: Any, reference: Any) -> Any:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..calculus.convert import from_datum, to_datum
 from ..calculus.elementary import template_rule
 from ..calculus.expr import compound
-from ..calculus.numeric import apply_operator, central_difference, evaluate
+from ..calculus import finite_difference
+from ..calculus.numeric import apply_operator, evaluate
 from ..calculus.operations import LEVELS, derivative, gradient, hessian, jacobian, substitute
 from ..calculus.rules import RuleTable, run_generator_rule
 from ..calculus.simplify import simplify
@@ -272,7 +273,7 @@ class CalculusPrimitives:
             shifted[symbols[index]] = value
             return float(evaluate(expr, shifted, self._resolve_function))
 
-        numeric, _ = central_difference(along, point[index])
+        numeric, _ = finite_difference.derivative_with_error(along, point[index])
         if not (math.isfinite(symbolic) and math.isfinite(numeric)):
             return math.nan
         return abs(symbolic - numeric) / max(1.0, abs(numeric))
