@@ -88,15 +88,22 @@ def test_number_exact_rational_long() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="the NUMBER pattern backtracks over every split of a digit run that is not a whole "
-    "number token, so reading n digits followed by / or a letter takes time quadratic in n "
-    "(about 3 s for 8,000 digits, measured on 2 cores)",
+    "number token, so reading n digits followed by / (or by a letter, as in a symbol) takes "
+    "time quadratic in n: about 3 s for 8,000 digits, measured on 2 cores",
 )
-@pytest.mark.parametrize("suffix", ["/3", "x"], ids=["rational", "symbol"])
-def test_long_digit_run_reads_fast(suffix: str) -> None:
+def test_long_rational_reads_as_fast_as_integer() -> None:
+    digits = "1" * 8_000
     start = time.perf_counter()
-    read("1" * 6_000 + suffix)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5
+    read(digits)
+    integer_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    read(digits + "/3")
+    rational_seconds = time.perf_counter() - start
+
+    # Both reads are linear in the number of digits, so the rational needs at most a small
+    # multiple of the integer's time; the slack absorbs timer noise on a loaded machine.
+    assert rational_seconds < 20 * integer_seconds + 0.1
 
 
 @pytest.mark.parametrize(
