@@ -150,7 +150,7 @@ class AutodiffPrimitives:
         lines.append(f"  {'method':<20} {'value':<24} difference from symbolic")
         for name, value in rows:
             difference = "" if name == "symbolic" else write_string(_difference(value, symbolic))
-            lines.append(f"  {name:<20} {write_string(value):<24} {difference}")
+            lines.append(f"  {name:<20} {write_string(value):<24} {difference}".rstrip())
         lines.append(f"  (finite-difference error estimate: {error:.2g})")
         self.interpreter._write("\n".join(lines) + "\n")
         return make_list(value for _, value in rows)
