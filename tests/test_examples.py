@@ -1,9 +1,10 @@
 """Run every program in examples/ and compare what it prints with its `;=>` comments.
 
-An expectation is a line whose first non-blank text is `;=>`. The rest of the line, without
-surrounding blanks, is the line the program must print for the expression before it. `symdiff FILE`
-prints the `write` form of each top-level value that is not a definition or unspecified, one
-per line, so the printed lines and the expectations must match one to one, in order.
+An expectation is a line whose first non-blank text is `;=>`. The rest of the line, after one
+space and without trailing blanks, is one line the program must print. `symdiff FILE` prints
+the `write` form of each top-level value that is not a definition or unspecified, one per
+line, and the output of display, write and newline in program order. The printed lines and
+the expectations must match one to one, in order.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from symdiff.printer import write_string
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.scm"))
-EXPECTATION = re.compile(r"^\s*;=>\s*(?P<expected>.*?)\s*$")
+EXPECTATION = re.compile(r"^\s*;=> ?(?P<expected>.*?)\s*$")
 REQUIRED_EXAMPLES = [
     "deriv-2.3.2.scm",
     "exercise-2.56-2.57.scm",
@@ -39,12 +40,12 @@ def read_expectations(path: Path) -> list[str]:
 
 
 def run_in_process(path: Path) -> list[str]:
-    """Run `path` in a fresh Interpreter and return the write form of each top-level value."""
-    printed: list[str] = []
-    interpreter = symdiff.Interpreter(output=io.StringIO())
+    """Run `path` in a fresh Interpreter and return the lines `symdiff FILE` would print."""
+    output = io.StringIO()
+    interpreter = symdiff.Interpreter(output=output)
     text = path.read_text(encoding="utf-8")
-    interpreter.run(text, str(path), lambda value: printed.append(write_string(value)))
-    return printed
+    interpreter.run(text, str(path), lambda value: output.write(write_string(value) + "\n"))
+    return [line.rstrip() for line in output.getvalue().splitlines()]
 
 
 def example_id(path: Path) -> str:
@@ -84,14 +85,15 @@ def test_example_command_line(path: Path, tmp_path: Path) -> None:
 
     assert completed.stderr == ""
     assert completed.returncode == 0
-    assert completed.stdout.splitlines() == read_expectations(path)
+    assert [line.rstrip() for line in completed.stdout.splitlines()] == read_expectations(path)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("(+ 1 2)\n;=> 3\n", ["3"]),
-        ("(list 1 2)\n  ;=>  (1 2)  \n", ["(1 2)"]),
+        ("(list 1 2)\n  ;=>  (1 2)  \n", [" (1 2)"]),
+        ('(display "  indented")\n;=>   indented\n', ["  indented"]),
         (";;; A header that mentions `;=>` in passing.\n(+ 1 2)\n", []),
         ("(+ 1 2) ; a comment, not an expectation\n", []),
         ('"a"\n;=> "a"\n\'x\n;=> x\n', ['"a"', "x"]),

@@ -101,8 +101,8 @@ def test_long_rational_reads_as_fast_as_integer() -> None:
     read(digits + "/3")
     rational_seconds = time.perf_counter() - start
 
-    # Both reads are linear in the number of digits, so the rational needs at most a small
-    # multiple of the integer's time; the slack absorbs timer noise on a loaded machine.
+    # A reader that is linear in the digits needs only a small multiple of the integer's time
+    # for the rational. The 0.1 s slack absorbs timer noise on a loaded machine.
     assert rational_seconds < 20 * integer_seconds + 0.1
 
 
