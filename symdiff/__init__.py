@@ -5,6 +5,8 @@
 '(+ (* x y) (* y (+ x 3)))'
 """
 
+import logging
+
 from .api import Expression, clear_cache, deriv, gradient, parse, simplify
 from .errors import (
     ArityError,
@@ -22,6 +24,10 @@ from .evaluator.interpreter import Interpreter, evaluate
 from .types import NIL, Pair, Symbol
 
 __version__ = "0.1.0"
+
+# The library logs diagnostics to the "symdiff" logger and never prints; without a handler of
+# the application's own, nothing is shown.
+logging.getLogger("symdiff").addHandler(logging.NullHandler())
 
 __all__ = [
     "ArityError",

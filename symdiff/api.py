@@ -14,7 +14,7 @@ from .calculus.simplify import simplify as full_simplify
 from .errors import DerivError
 from .infix_reader import parse_infix
 from .math_printer import to_infix, to_latex
-from .printer import write_string
+from .printer import MAX_PRINTED_NODES, write_string
 from .reader import read
 from .types import Pair, Symbol
 
@@ -31,6 +31,9 @@ class Expression:
         self.value = value
 
     def __str__(self) -> str:
+        count = node_count(self.value)
+        if count > MAX_PRINTED_NODES:
+            return f"<expression of {count:.3g} nodes, too large to print>"
         return write_string(to_datum(self.value))
 
     def __repr__(self) -> str:

@@ -6,8 +6,10 @@ structure prints with datum labels (`#0=(1 . #0#)`) instead of looping forever.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from .errors import EvaluationError
 from .numbers import format_number
 from .types import NIL, UNSPECIFIED, Char, Pair, Symbol
 
@@ -39,7 +41,7 @@ def display_string(value: Any) -> str:
 def _write_atom(value: Any, write: bool) -> str:
     kind = type(value)
     if kind is Symbol:
-        return value.name
+        return _write_symbol(value.name) if write else value.name
     if kind is bool:
         return "#t" if value else "#f"
     if kind is int or kind is float or kind.__name__ == "Fraction":
@@ -67,26 +69,59 @@ def _write_atom(value: Any, write: bool) -> str:
     return f"#<python {kind.__name__}>"
 
 
+SYMBOL_WRITE_ESCAPES = {"|": "\\|", "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+# A name reads back as the same symbol unless it is empty, has a delimiter or `|` in it,
+# starts with `#`, is a lone `.`, or would read as a number.
+_DELIMITERS = frozenset(" \t\n\r\f()[]\";'`,|")
+_NUMBER = re.compile(r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?\d+/\d+|[+-](inf|nan)\.0)\Z")
+
+
+def _write_symbol(name: str) -> str:
+    plain = (
+        name
+        and name != "."
+        and not name.startswith("#")
+        and not any(char in _DELIMITERS or char.isspace() for char in name)
+        and _NUMBER.match(name) is None
+    )
+    if plain:
+        return name
+    return "|" + "".join(SYMBOL_WRITE_ESCAPES.get(char) or _escape_control(char) for char in name) + "|"
+
+
 def _escape_control(char: str) -> str:
     if ord(char) < 32 or ord(char) == 0x7F:
         return f"\\x{ord(char):x};"
     return char
 
 
-def _find_cycles(value: Any) -> set[int]:
-    """Return the ids of pairs and vectors that are reached again from inside themselves."""
+# Values whose printed tree would have more nodes than this are not printed: a result that
+# shares subexpressions can stand for a tree of 2^40 nodes in a few hundred pairs.
+MAX_PRINTED_NODES = 5_000_000
+
+
+class ValueTooLargeError(EvaluationError):
+    """A value whose written form would be too large to build."""
+
+
+def _find_cycles(value: Any) -> tuple[set[int], int]:
+    """Return the ids of pairs and vectors reached again from inside themselves, and the
+    number of nodes the printed tree will have (a cyclic reference counts one)."""
     cyclic: set[int] = set()
     on_path: set[int] = set()
-    finished: set[int] = set()
-    # Each stack entry is (object, children iterator) or a marker to leave the object.
+    sizes: dict[int, int] = {}
+    # The stack holds objects to enter, and (marker, object) pairs to leave them.
     stack: list[Any] = [value]
     leave = object()
     while stack:
         item = stack.pop()
         if item is leave:
             node = stack.pop()
-            on_path.discard(id(node))
-            finished.add(id(node))
+            key = id(node)
+            on_path.discard(key)
+            children = (node.car, node.cdr) if type(node) is Pair else node
+            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in children)
             continue
         kind = type(item)
         if kind is not Pair and kind is not list:
@@ -95,7 +130,7 @@ def _find_cycles(value: Any) -> set[int]:
         if key in on_path:
             cyclic.add(key)
             continue
-        if key in finished:
+        if key in sizes:
             continue
         on_path.add(key)
         stack.append(item)
@@ -105,7 +140,7 @@ def _find_cycles(value: Any) -> set[int]:
             stack.append(item.car)
         else:
             stack.extend(reversed(item))
-    return cyclic
+    return cyclic, sizes.get(id(value), 1)
 
 
 def _has_compound(value: Any) -> bool:
@@ -115,7 +150,12 @@ def _has_compound(value: Any) -> bool:
 def _render(value: Any, write: bool) -> str:
     if not _has_compound(value):
         return _write_atom(value, write)
-    cyclic = _find_cycles(value)
+    cyclic, size = _find_cycles(value)
+    if size > MAX_PRINTED_NODES:
+        raise ValueTooLargeError(
+            f"value too large to print: its written form has about {size:.3g} nodes because it "
+            "shares substructure; count them with (node-count value) or print a part of it"
+        )
     labels: dict[int, int] = {}
     out: list[str] = []
     # The stack holds values to print and literal strings (wrapped in a 1-tuple) to emit.

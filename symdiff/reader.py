@@ -111,6 +111,11 @@ class _DatumBuilder(Transformer):
         token = items[0]
         return Symbol(str(token)), self._position(token)
 
+    def bar_symbol(self, items: list) -> tuple:
+        token = items[0]
+        position = self._position(token)
+        return Symbol(_decode_string(str(token)[1:-1], position)), position
+
     def list(self, items: list) -> tuple:
         elements = [item for item in items[1:-1] if item is not _SKIPPED]
         return _build_list(elements, NIL), self._position(items[0])
@@ -284,9 +289,9 @@ def _blank_block_comments(text: str, source: str) -> str:
 
     while i < length:
         char = text[i]
-        if char == '"':
+        if char == '"' or char == "|":
             advance(1)
-            while i < length and text[i] != '"':
+            while i < length and text[i] != char:
                 advance(2 if text[i] == "\\" else 1)
             advance(1)
         elif char == ";":
@@ -325,17 +330,17 @@ def _find_unclosed(text: str) -> tuple[int, int, str] | None:
     line, column = 1, 1
     i = 0
     length = len(text)
-    in_string = False
+    quote = ""  # the open string or |symbol| delimiter, if any
     while i < length:
         char = text[i]
         step = 1
-        if in_string:
+        if quote:
             if char == "\\":
                 step = 2
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
+            elif char == quote:
+                quote = ""
+        elif char == '"' or char == "|":
+            quote = char
         elif char == ";":
             end = text.find("\n", i)
             step = (end if end != -1 else length) - i
@@ -372,7 +377,9 @@ def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, sour
                 position,
             )
         if char == "|":
-            return ReadError("invalid character '|': '|#' without a matching '#|'", position)
+            if text.startswith("|#", exc.pos_in_stream):
+                return ReadError("invalid syntax '|#': it closes a block comment, but none is open", position)
+            return ReadError("unterminated |symbol|: add the closing '|'", position, incomplete=True)
         return ReadError(f"invalid character {char!r}", position)
 
     token = getattr(exc, "token", None)

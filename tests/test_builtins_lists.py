@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import pytest
 
+from symdiff.evaluator.core import apply_procedure
+
 from symdiff.errors import ArityError, EvaluationError, SchemeTypeError
 from symdiff.evaluator.builtins import all_primitives
 from symdiff.evaluator.procedures import Primitive
@@ -17,9 +19,8 @@ BIG_LENGTH = 1_000_000
 
 
 def call(name, *args):
-    primitive = PRIMITIVES[name]
-    primitive.check_arity(len(args))
-    return primitive.function(*args)
+    # Through the evaluator's apply_procedure, which checks arity and finishes tail calls.
+    return apply_procedure(PRIMITIVES[name], list(args))
 
 
 def scheme_list(*items):

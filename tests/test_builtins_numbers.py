@@ -6,6 +6,8 @@ import math
 from fractions import Fraction
 
 import pytest
+
+from symdiff.evaluator.core import apply_procedure
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,9 +33,8 @@ def case_id(value):
 
 
 def call(name, *args):
-    primitive = PRIMITIVES[name]
-    primitive.check_arity(len(args))
-    return primitive.function(*args)
+    # Through the evaluator's apply_procedure, which checks arity and finishes tail calls.
+    return apply_procedure(PRIMITIVES[name], list(args))
 
 
 def same_value(result, expected) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from symdiff.evaluator.core import apply_procedure
+
 from symdiff.errors import ArityError, EvaluationError, SchemeTypeError
 from symdiff.evaluator.builtins import all_primitives
 from symdiff.printer import write_string
@@ -13,9 +15,8 @@ PRIMITIVES = all_primitives()
 
 
 def call(name, *args):
-    primitive = PRIMITIVES[name]
-    primitive.check_arity(len(args))
-    return primitive.function(*args)
+    # Through the evaluator's apply_procedure, which checks arity and finishes tail calls.
+    return apply_procedure(PRIMITIVES[name], list(args))
 
 
 def error_message(name, *args):

@@ -200,22 +200,8 @@ TAIL_LOOPS = {
     "lambda-body": "(define (loop n) (if (= n 0) (stack-depth) ((lambda () 1 (loop (- n 1))))))",
     "named-let": "(define (loop n) (let walk ((i n)) (if (= i 0) (stack-depth) (walk (- i 1)))))",
     "mutual": "(define (loop n) (if (= n 0) (stack-depth) (other (- n 1)))) (define (other n) (loop n))",
-    "do-result": pytest.param(
-        "(define (loop n) (do ((i 0 (+ i 1))) ((= i 1) (if (= n 0) (stack-depth) (loop (- n 1))))))",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the last result expression of do is analyzed as a non-tail expression, so a "
-            "loop through it grows the stack; R7RS 3.5 puts it in a tail position",
-        ),
-    ),
-    "apply": pytest.param(
-        "(define (loop n) (if (= n 0) (stack-depth) (apply loop (list (- n 1)))))",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="apply calls its procedure with a Python call instead of a tail call, so a "
-            "loop through apply grows the stack; R7RS 3.5 requires apply to make a tail call",
-        ),
-    ),
+    "do-result": "(define (loop n) (do ((i 0 (+ i 1))) ((= i 1) (if (= n 0) (stack-depth) (loop (- n 1))))))",
+    "apply": "(define (loop n) (if (= n 0) (stack-depth) (apply loop (list (- n 1)))))",
 }
 
 

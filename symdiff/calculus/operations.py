@@ -15,11 +15,14 @@ from .simplify import simplify
 LEVELS = ("none", "sicp", "full")
 
 
-def derivative(expr: Any, var: Symbol, rules: RuleTable, level: str = "sicp", order: int = 1) -> Any:
+def derivative(
+    expr: Any, var: Symbol, rules: RuleTable, level: str = "sicp", order: int = 1, memo: dict | None = None
+) -> Any:
     """Return the `order`-th derivative of `expr` with respect to `var` at simplification `level`.
 
     Between orders the intermediate result is put in the `full` canonical form unless the level
-    is `none`, so repeated differentiation does not let the expression grow needlessly.
+    is `none`, so repeated differentiation does not let the expression grow needlessly. `memo`
+    is passed on to `differentiate`.
     """
     if level not in LEVELS:
         raise DerivError(f"deriv: unknown simplification level {level}; expected none, sicp or full")
@@ -28,7 +31,7 @@ def derivative(expr: Any, var: Symbol, rules: RuleTable, level: str = "sicp", or
     rule_level = "none" if level == "none" else "sicp"
     result = expr
     for step in range(order):
-        result = differentiate(result, var, rules, rule_level)
+        result = differentiate(result, var, rules, rule_level, memo=memo)
         if level == "full" or (level == "sicp" and step < order - 1):
             result = simplify(result)
     if level == "full" and order == 0:

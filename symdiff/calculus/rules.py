@@ -200,11 +200,18 @@ def _new_step(steps: list[Step], depth: int, expr: Any, var: Symbol, context: Co
 
 
 def differentiate(
-    expr: Any, var: Symbol, rules: RuleTable | None = None, level: str = "sicp", steps: list[Step] | None = None
+    expr: Any,
+    var: Symbol,
+    rules: RuleTable | None = None,
+    level: str = "sicp",
+    steps: list[Step] | None = None,
+    memo: dict | None = None,
 ) -> Any:
     """Return the derivative of the engine expression `expr` with respect to `var`.
 
     When `steps` is a list, each rule applied is appended to it in the order the rules start.
+    `memo` maps cells to their derivatives; passing the same one to calls with the same
+    variable, level and rules lets them share work (nested calls from user rules do).
     """
     if type(var) is not Symbol:
         raise DerivError(f"deriv: the variable must be a symbol, got {write_string(var)}")
@@ -217,6 +224,8 @@ def differentiate(
         return result
     context = Context(rules if rules is not None else RuleTable(), constructors_for(level))
     context.steps = steps
+    if memo is not None:
+        context.memo = memo
     generator = _start_rule(expr, var, context)
     return run_rule(generator, var, context, expr)
 

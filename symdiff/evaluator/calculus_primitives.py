@@ -11,7 +11,7 @@ import math
 import random
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..calculus.convert import from_datum, to_datum
+from ..calculus.convert import from_datum, node_count, to_datum
 from ..calculus.elementary import template_rule
 from ..calculus.expr import compound
 from ..calculus import finite_difference
@@ -42,6 +42,10 @@ class CalculusPrimitives:
         self.rules = RuleTable()
         self.user_rules: dict[Symbol, Any] = {}
         self.table: dict[tuple[str, str], Any] = {}
+        # Memo tables of the deriv calls in progress, by (variable, level). A user rule that
+        # calls deriv again reuses its caller's table, so a subexpression shared in the DAG is
+        # differentiated once even when user rules sit in between.
+        self._active_memos: dict[tuple[Symbol, str], dict] = {}
 
     def registry(self) -> PrimitiveRegistry:
         registry = PrimitiveRegistry()
@@ -53,6 +57,7 @@ class CalculusPrimitives:
         define("hessian", 2, 3)(self.hessian)
         define("substitute", 2, 3)(self.substitute)
         define("evaluate", 2, 2)(self.evaluate)
+        define("node-count", 1, 1)(lambda expr: node_count(from_datum(expr)))
         define("put", 3, 3)(self.put)
         define("get", 2, 2)(self.get)
         define("%define-derivative", 3, 3)(self.define_derivative)
@@ -79,7 +84,17 @@ class CalculusPrimitives:
     def deriv(self, expr: Any, var: Any, *options: Any) -> Any:
         """(deriv expr var [order] [level]): the derivative, as a Scheme list."""
         order, level = self._deriv_options(options)
-        result = derivative(from_datum(expr), _variable(var, "deriv"), self.rules, level, order)
+        variable = _variable(var, "deriv")
+        key = (variable, "none" if level == "none" else "sicp")
+        memo = self._active_memos.get(key)
+        owner = memo is None
+        if owner:
+            memo = self._active_memos[key] = {}
+        try:
+            result = derivative(from_datum(expr), variable, self.rules, level, order, memo)
+        finally:
+            if owner:
+                del self._active_memos[key]
         return to_datum(result)
 
     def deriv_infix(self, expr: Any, var: Any, *options: Any) -> Any:

@@ -23,20 +23,9 @@ from ..errors import (
 from ..printer import write_string
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, list_to_python, make_list
 from .environment import UNASSIGNED, Environment, unbound_message
-from .procedures import Primitive, describe_arity, set_applier
+from .procedures import Primitive, TailCall, describe_arity, set_applier
 
 Closure = Callable[[Environment], Any]
-
-
-class TailCall:
-    """A call left for the trampoline in `apply_procedure`: returned from tail positions."""
-
-    __slots__ = ("procedure", "arguments", "position")
-
-    def __init__(self, procedure: Any, arguments: list, position: SourcePosition | None) -> None:
-        self.procedure = procedure
-        self.arguments = arguments
-        self.position = position
 
 
 class CompoundProcedure:
@@ -96,7 +85,12 @@ def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | 
                 count = len(arguments)
                 if count < procedure.min_args or (procedure.max_args is not None and count > procedure.max_args):
                     procedure.check_arity(count)
-                return procedure.function(*arguments)
+                result = procedure.function(*arguments)
+                if type(result) is TailCall:  # apply hands its call back, to keep it a tail call
+                    procedure = result.procedure
+                    arguments = result.arguments
+                    continue
+                return result
             if getattr(procedure, "is_procedure", False):
                 return procedure(arguments)
             raise SchemeTypeError(f"application: not a procedure: {_short(procedure)}")
@@ -677,7 +671,7 @@ def _do(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
     if not exit_cells:
         raise SchemeSyntaxError("do: expected a (test result ...) clause", position)
     test = analyze(exit_cells[0].car, _at(exit_cells[0], position))
-    result = analyze_body(exit_cells[1:], position, False, "do") if len(exit_cells) > 1 else None
+    result = analyze_body(exit_cells[1:], position, tail, "do") if len(exit_cells) > 1 else None
     commands = [analyze(cell.car, _at(cell, position)) for cell in cells[3:]]
 
     def do(env: Environment) -> Any:

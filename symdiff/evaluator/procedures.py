@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..errors import ArityError
+from ..errors import ArityError, SourcePosition
+
+
+class TailCall:
+    """A call left for the evaluator's trampoline instead of made on the Python stack.
+
+    Closures in tail position return one, and so may a primitive (apply does), so that the
+    call runs in constant stack space.
+    """
+
+    __slots__ = ("procedure", "arguments", "position")
+
+    def __init__(self, procedure: Any, arguments: list, position: SourcePosition | None) -> None:
+        self.procedure = procedure
+        self.arguments = arguments
+        self.position = position
 
 
 class Primitive:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from ...errors import EvaluationError
 from ...types import NIL, UNSPECIFIED, Pair, is_number, is_true
-from ..procedures import PrimitiveRegistry, apply_procedure
+from ..procedures import PrimitiveRegistry, TailCall, apply_procedure
 from .arguments import (
     CIRCULAR,
     PROPER,
@@ -422,9 +422,10 @@ def fold(procedure: Any, initial: Any, *lists: Any) -> Any:
 
 @registry.define("apply", 2)
 def apply(procedure: Any, *arguments: Any) -> Any:
+    """(apply f a ... list): the call is handed back to the evaluator, so it is a tail call."""
     require_procedure("apply", procedure)
     spread = require_list("apply", arguments[-1])
-    return apply_procedure(procedure, [*arguments[:-1], *spread])
+    return TailCall(procedure, [*arguments[:-1], *spread], None)
 
 
 @registry.define("sort", 2, 2)
