@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Union
 
 from .calculus.convert import from_datum, node_count, to_datum
-from .calculus.expr import Cell, clear_interned
+from .calculus.expr import Cell, atom_key, clear_interned
 from .calculus.numeric import evaluate
 from .calculus.operations import derivative
 from .calculus.operations import gradient as _gradient
@@ -25,10 +25,11 @@ class Expression:
     Equal expressions compare equal and hash alike, because the engine interns them.
     """
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "_hash")
 
     def __init__(self, value: Any) -> None:
         self.value = value
+        self._hash: int | None = None
 
     def __str__(self) -> str:
         count = node_count(self.value)
@@ -42,15 +43,13 @@ class Expression:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Expression):
             return NotImplemented
-        mine, theirs = self.value, other.value
-        if type(mine) is Cell or type(mine) is Symbol:
-            return mine is theirs
-        return type(mine) is type(theirs) and mine == theirs
+        # Interned cells make equal expressions identical, except across clear_cache().
+        return self.value is other.value or _same_structure(self.value, other.value)
 
     def __hash__(self) -> int:
-        if type(self.value) is Cell or type(self.value) is Symbol:
-            return id(self.value)
-        return hash((type(self.value), self.value))
+        if self._hash is None:
+            self._hash = _structural_hash(self.value)
+        return self._hash
 
     def node_count(self) -> int:
         """Count the nodes of the expanded expression tree, computed on the shared DAG."""
@@ -78,6 +77,54 @@ class Expression:
         """
         point = {**(bindings or {}), **values}
         return evaluate(self.value, {_as_symbol(name): value for name, value in point.items()})
+
+
+def _same_structure(a: Any, b: Any) -> bool:
+    """Compare two engine values structurally, without recursion."""
+    pending = [(a, b)]
+    seen: set[tuple[int, int]] = set()
+    while pending:
+        left, right = pending.pop()
+        if left is right:
+            continue
+        if type(left) is not type(right):
+            return False
+        if type(left) is not Cell:
+            if atom_key(left) != atom_key(right) or type(left) is Symbol:
+                return False
+            continue
+        key = (id(left), id(right))
+        if key in seen:
+            continue
+        seen.add(key)
+        pending.append((left.head, right.head))
+        pending.append((left.tail, right.tail))
+    return True
+
+
+def _structural_hash(value: Any) -> int:
+    """Hash an engine value by structure, consistently with _same_structure."""
+
+    def atom_hash(atom: Any) -> int:
+        return hash(("symbol", atom.name)) if type(atom) is Symbol else hash(atom_key(atom))
+
+    if type(value) is not Cell:
+        return atom_hash(value)
+    hashes: dict[int, int] = {}
+    stack = [value]
+    while stack:
+        item = stack[-1]
+        if id(item) in hashes:
+            stack.pop()
+            continue
+        pending = [part for part in (item.head, item.tail) if type(part) is Cell and id(part) not in hashes]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        parts = [hashes[id(part)] if type(part) is Cell else atom_hash(part) for part in (item.head, item.tail)]
+        hashes[id(item)] = hash(tuple(parts))
+    return hashes[id(value)]
 
 
 ExpressionLike = Union[Expression, str, int, float, Symbol, Pair]

@@ -442,12 +442,6 @@ def test_shared_structure_same_result_as_copy() -> None:
     assert evaluate_printed(source, interpreter) == "#t"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deriv called from inside a user rule starts with an empty memo table, so every "
-    "level of the shared expression is differentiated again, and the time doubles with each "
-    "level (about 6 s at 16 levels, measured on 2 cores)",
-)
 def test_shared_user_rule_chain_is_fast() -> None:
     interpreter = Interpreter(output=io.StringIO())
     interpreter.eval(BUILD_SHARED)
