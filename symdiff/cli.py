@@ -20,6 +20,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Sequence, TextIO
 
+from .commands import COMMANDS, run_command
 from .errors import ReadError, SchemeError, SchemeExit, SchemeInterrupt, SourcePosition
 from .printer import write_string
 
@@ -131,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
             "program read from standard input."
         ),
         epilog=(
+            "calculus commands: 'symdiff deriv EXPR VAR' and 'symdiff compare EXPR VAR --at x=1'; "
+            "see 'symdiff deriv --help'. "
             "exit status: 0 success, 1 read or evaluation error, 2 usage error or FILE cannot be "
             "opened, 70 internal error, 130 interrupted, 141 output pipe closed, N after (exit N)"
         ),
@@ -159,8 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="sicp",
         help=(
             "default simplification of deriv results: 'none' keeps the unsimplified rule output, "
-            "'sicp' folds numbers and drops 0 and 1 as SICP 2.3.2 does, 'full' is reserved for a "
-            "canonical form and not available yet (default: %(default)s)"
+            "'sicp' folds numbers and drops 0 and 1 as SICP 2.3.2 does, 'full' gives a canonical "
+            "form with like terms collected (default: %(default)s)"
         ),
     )
     parser.add_argument(
@@ -252,13 +255,24 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line `argv` (default: sys.argv[1:]) and return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    configure_logging(args.verbose)
+    """Run the command line `argv` (default: sys.argv[1:]) and return the exit status.
 
+    A first argument `deriv` or `compare` selects a calculus command (symdiff/commands.py);
+    to run a file of that name, write it as ./deriv.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in COMMANDS:
+        return _guarded(lambda: run_command(arguments))
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    configure_logging(args.verbose)
+    return _guarded(lambda: _run(args))
+
+
+def _guarded(run: Any) -> int:
+    """Call `run` and turn exits, interrupts and internal errors into exit statuses."""
     try:
-        return _run(args)
+        return run()
     except SchemeExit as request:
         _flush_stdout()
         return exit_status(request.status)

@@ -1,0 +1,155 @@
+"""The calculus commands of the command line: `symdiff deriv` and `symdiff compare`.
+
+    symdiff deriv 'x^2 + sin(x)' x            -> 2*x + cos(x)
+    symdiff deriv '(* x y)' x --output latex  -> y
+    symdiff deriv 'sin(x^2)' x --steps        -> each rule applied, then the result
+    symdiff compare 'sigmoid(w*x + b)' w --at w=0.5 --at x=2 --at b=-1
+
+EXPR is infix math (as in `x^2 + sin(x)`) or an s-expression (as in `(* x y)`); infix is
+tried first. The result is printed in the notation of EXPR unless --output says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Sequence
+
+from .errors import ReadError, SchemeError
+from .printer import write_string
+
+COMMANDS = ("deriv", "compare")
+
+
+def build_parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"symdiff {command}")
+    parser.add_argument("expression", metavar="EXPR", help="infix math such as 'x^2 + sin(x)', or an s-expression")
+    parser.add_argument("variable", metavar="VAR", help="the variable to differentiate with respect to")
+    parser.add_argument(
+        "--notation",
+        choices=("auto", "infix", "prefix"),
+        default="auto",
+        help="how EXPR is written: infix, prefix (an s-expression), or auto: infix if it reads as infix (default)",
+    )
+    if command == "deriv":
+        parser.add_argument("--order", type=int, default=1, metavar="K", help="differentiate K times (default: 1)")
+        parser.add_argument(
+            "--simplify",
+            choices=("none", "sicp", "full"),
+            default="sicp",
+            help="simplification of the result: none, sicp (SICP's constructors) or full (canonical form) (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--output",
+            choices=("same", "infix", "prefix", "latex"),
+            default="same",
+            help="notation of the printed result; 'same' uses the notation of EXPR (default)",
+        )
+        parser.add_argument("--steps", action="store_true", help="list each rule applied before the result")
+    else:
+        parser.add_argument(
+            "--at",
+            action="append",
+            default=[],
+            metavar="NAME=NUMBER",
+            help="the value of a variable at the point of comparison, e.g. --at x=1/2; repeat for each variable",
+        )
+    return parser
+
+
+def read_expression(text: str, notation: str) -> tuple[Any, str]:
+    """Read EXPR as infix or prefix; return (Scheme datum, the notation used)."""
+    from .infix_reader import parse_infix
+    from .reader import read
+
+    if notation == "infix":
+        return parse_infix(text, "<EXPR>"), "infix"
+    if notation == "prefix":
+        return read(text, "<EXPR>"), "prefix"
+    try:
+        return parse_infix(text, "<EXPR>"), "infix"
+    except ReadError:
+        # Only text in parentheses may be an s-expression: falling back for anything else
+        # would read `2x` as the symbol 2x instead of reporting the missing `*`.
+        if not text.lstrip().startswith("("):
+            raise
+        return read(text, "<EXPR>"), "prefix"
+
+
+def render(datum: Any, notation: str) -> str:
+    from .math_printer import to_infix, to_latex
+
+    if notation == "infix":
+        return to_infix(datum)
+    if notation == "latex":
+        return to_latex(datum)
+    return write_string(datum)
+
+
+def run_command(argv: Sequence[str]) -> int:
+    """Run `symdiff deriv ...` or `symdiff compare ...`; return the exit status."""
+    command, rest = argv[0], list(argv[1:])
+    args = build_parser(command).parse_args(rest)
+    try:
+        if command == "deriv":
+            return _deriv(args)
+        return _compare(args)
+    except SchemeError as error:
+        where = f"{error.position}" if error.position is not None else f"symdiff {command}"
+        sys.stderr.write(f"{where}: error: {error.message}\n")
+        return 1
+
+
+def _deriv(args: argparse.Namespace) -> int:
+    from .calculus.convert import from_datum, to_datum
+    from .calculus.operations import derivative
+    from .calculus.rules import RuleTable
+    from .steps import derivation_steps, format_steps
+
+    datum, notation = read_expression(args.expression, args.notation)
+    variable = _variable(args.variable)
+    output = notation if args.output == "same" else args.output
+    if args.order < 0:
+        raise SchemeError(f"--order must be a non-negative integer, got {args.order}")
+    rules = RuleTable()
+    expr = from_datum(datum)
+    if args.steps:
+        result = expr
+        for order in range(1, args.order + 1):
+            result, steps = derivation_steps(result, variable, rules, args.simplify)
+            heading = f"order {order}:" if args.order > 1 else "steps:"
+            sys.stdout.write(heading + "\n" + format_steps(steps, variable.name, "infix" if output != "prefix" else "prefix") + "\n")
+    else:
+        result = derivative(expr, variable, rules, args.simplify, args.order)
+    sys.stdout.write(render(to_datum(result), output) + "\n")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .evaluator.interpreter import Interpreter
+    from .reader import read
+    from .types import Pair, make_list
+
+    datum, _ = read_expression(args.expression, args.notation)
+    variable = _variable(args.variable)
+    bindings = []
+    for item in args.at:
+        name, separator, value_text = item.partition("=")
+        if not separator or not name.strip():
+            raise SchemeError(f"--at expects NAME=NUMBER, got {item!r}")
+        value = read(value_text.strip(), "<--at>")
+        bindings.append(Pair(_variable(name.strip()), value))
+    if not any(binding.car is variable for binding in bindings):
+        raise SchemeError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
+    interpreter = Interpreter()
+    interpreter.autodiff.compare_derivatives(datum, variable, make_list(bindings))
+    return 0
+
+
+def _variable(text: str) -> Any:
+    from .types import Symbol
+
+    name = text.strip()
+    if not name or any(char in name for char in " ()'\";`,|#") or name[0].isdigit():
+        raise SchemeError(f"invalid variable name {text!r}: use a symbol such as x")
+    return Symbol(name)

@@ -1,0 +1,87 @@
+"""End-to-end tests of the calculus commands: symdiff deriv and symdiff compare."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*arguments: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "symdiff", *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (("deriv", "x^2 + sin(x)*y", "x"), "2*x + cos(x)*y"),
+        (("deriv", "x**3", "x"), "3*x^2"),
+        (("deriv", "(* x y)", "x"), "y"),
+        (("deriv", "(** x n)", "x"), "(* n (** x (+ n -1)))"),
+        (("deriv", "(* x y)", "x", "--simplify", "none"), "(+ (* x 0) (* 1 y))"),
+        (("deriv", "x^3", "x", "--order", "2", "--simplify", "full"), "6*x"),
+        (("deriv", "(x + 1)^2", "x"), "2*(x + 1)"),
+        (("deriv", "1/x", "x", "--output", "latex", "--simplify", "full"), r"-\frac{1}{x^{2}}"),
+        (("deriv", "x^2", "x", "--output", "prefix"), "(* 2 x)"),
+        (("deriv", "(* x x)", "x", "--output", "infix"), "x + x"),
+    ],
+)
+def test_deriv_command_output(arguments: tuple[str, ...], expected: str) -> None:
+    completed = run(*arguments)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[-1] == expected
+
+
+def test_deriv_command_steps() -> None:
+    completed = run("deriv", "sin(x^2)", "x", "--steps")
+    lines = completed.stdout.splitlines()
+    assert lines[0] == "steps:"
+    assert "chain rule, outer function sin" in lines[1]
+    assert "power rule" in lines[2]
+    assert lines[-1] == "cos(x^2)*(2*x)"
+
+
+def test_compare_command_table() -> None:
+    completed = run("compare", "sigmoid(w*x + b)", "w", "--at", "w=1/2", "--at", "x=2", "--at", "b=-1")
+    assert completed.returncode == 0, completed.stderr
+    assert "symbolic" in completed.stdout
+    assert "back propagation     0.5" in completed.stdout
+    assert "finite differences" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("deriv", "2x", "x"), "<EXPR>:1:2: error: implicit multiplication is not supported: write 2*x"),
+        (("deriv", "(+ x", "x"), "<EXPR>:1:1: error: unclosed '(' opened here"),
+        (("deriv", "x + 1", "3"), "invalid variable name '3'"),
+        (("deriv", "frob(x)", "x"), "no rule for operator frob"),
+        (("compare", "x^2", "x"), "give the point with --at x=NUMBER"),
+        (("compare", "x^2", "x", "--at", "x"), "--at expects NAME=NUMBER"),
+    ],
+)
+def test_command_errors(arguments: tuple[str, ...], message: str) -> None:
+    completed = run(*arguments)
+    assert completed.returncode == 1
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_command_usage_error_exits_2() -> None:
+    completed = run("deriv", "x^2")
+    assert completed.returncode == 2
+    assert "usage: symdiff deriv" in completed.stderr
