@@ -13,7 +13,7 @@ evaluator wraps around a procedure; it may call deriv itself.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generator
+from typing import Any, Callable
 
 from ..errors import DerivError
 from ..printer import write_string

@@ -20,7 +20,8 @@ from ..calculus.numeric import evaluate as numeric_evaluate
 from ..calculus.operations import derivative
 from ..errors import EvaluationError, SchemeTypeError
 from ..printer import write_string
-from ..types import UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
+from ..types import UNSPECIFIED, Symbol, is_number, list_to_python, make_list
+from .calculus_primitives import number_bindings
 from .procedures import Primitive, PrimitiveRegistry, apply_procedure
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class AutodiffPrimitives:
             var, bindings, order = arguments[0], arguments[1], (arguments[2] if len(arguments) == 3 else 1)
             if type(var) is not Symbol:
                 raise SchemeTypeError(f"{name}: the variable must be a symbol, got {write_string(var)}")
-            table = _bindings(bindings)
+            table = number_bindings(bindings, name)
             if var not in table:
                 raise EvaluationError(f"{name}: no value for {var.name}; add ({var.name} . value) to the bindings")
             point = table[var]
@@ -131,7 +132,7 @@ class AutodiffPrimitives:
         """
         if type(var) is not Symbol:
             raise SchemeTypeError(f"compare-derivatives: the variable must be a symbol, got {write_string(var)}")
-        table = _bindings(bindings)
+        table = number_bindings(bindings, "compare-derivatives")
         if var not in table:
             raise EvaluationError(f"compare-derivatives: no value for {var.name}; add ({var.name} . value) to the bindings")
         calculus = self.interpreter.calculus
@@ -167,7 +168,7 @@ class AutodiffPrimitives:
 
     def backprop_trace(self, expr: Any, bindings: Any) -> Any:
         """(backprop-trace expr '((x . 1) ...)): print the forward and backward passes as a table."""
-        table = _bindings(bindings)
+        table = number_bindings(bindings, "backprop-trace")
         names = list(table)
         output, inputs = self._forward(expr, make_list(names), bindings, "backprop-trace")
         if type(output) is not Value:
@@ -196,7 +197,7 @@ class AutodiffPrimitives:
         variables = list_to_python(arguments)
         if variables is None or not all(type(v) is Symbol for v in variables):
             raise SchemeTypeError(f"{name}: expected a list of variable symbols, got {write_string(arguments)}")
-        table = _bindings(bindings)
+        table = number_bindings(bindings, name)
         for variable in variables:
             if variable not in table:
                 raise EvaluationError(f"{name}: no value for {variable.name}; add ({variable.name} . value) to the bindings")
@@ -277,18 +278,3 @@ def _difference(value: Any, reference: Any) -> Any:
 
 def _is_procedure(value: Any) -> bool:
     return type(value) is Primitive or getattr(value, "is_procedure", False)
-
-
-def _bindings(value: Any) -> dict[Symbol, Any]:
-    items = list_to_python(value)
-    if items is None:
-        raise SchemeTypeError(f"expected bindings like ((x . 2) (y . 3)), got {write_string(value)}")
-    table: dict[Symbol, Any] = {}
-    for item in items:
-        if type(item) is not Pair or type(item.car) is not Symbol:
-            raise SchemeTypeError(f"expected a binding (symbol . number), got {write_string(item)}")
-        bound = item.cdr.car if type(item.cdr) is Pair else item.cdr
-        if not is_number(bound):
-            raise SchemeTypeError(f"the value of {item.car.name} must be a number, got {write_string(bound)}")
-        table[item.car] = bound
-    return table

@@ -335,6 +335,11 @@ def _variables(value: Any, name: str) -> list[Symbol]:
     return items
 
 
+def number_bindings(value: Any, name: str) -> dict[Symbol, Any]:
+    """Convert an association list of symbols and numbers into a dictionary."""
+    return _bindings(value, name, numbers_only=True)
+
+
 def _bindings(value: Any, name: str, numbers_only: bool) -> dict[Symbol, Any]:
     """Convert an association list ((x . 2) (y . 3)) into a dictionary."""
     items = list_to_python(value)

@@ -733,7 +733,6 @@ def _template(template: Any, position: SourcePosition | None, depth: int) -> Clo
 
     def build(env: Environment) -> Any:
         values: list[Any] = []
-        splices: list[tuple[int, Any]] = []
         for part, splice in parts:
             value = part(env)
             if splice:
