@@ -157,18 +157,17 @@ def _analyze_application(expr: Pair, position: SourcePosition | None, tail: bool
     operator = analyze(expr.car, _at(expr, position))
     operands = tuple(analyze(cell.car, _at(cell, position)) for cell in cells[1:])
 
-    # Closures for up to three operands avoid a list comprehension, which is one more
-    # Python frame per call level and so less recursion depth.
+    # Calls with one or two operands, the most common, get closures that call a primitive
+    # directly, without a list or a trip through apply_procedure. Closures for up to three
+    # operands also avoid a list comprehension, one more Python frame per call level.
     count = len(operands)
+    if count == 1:
+        return _application1(operator, operands[0], position, tail)
+    if count == 2:
+        return _application2(operator, operands[0], operands[1], position, tail)
     if tail:
         if count == 0:
             return lambda env: TailCall(operator(env), [], position)
-        if count == 1:
-            (first,) = operands
-            return lambda env: TailCall(operator(env), [first(env)], position)
-        if count == 2:
-            first, second = operands
-            return lambda env: TailCall(operator(env), [first(env), second(env)], position)
         if count == 3:
             first, second, third = operands
             return lambda env: TailCall(operator(env), [first(env), second(env), third(env)], position)
@@ -176,16 +175,50 @@ def _analyze_application(expr: Pair, position: SourcePosition | None, tail: bool
 
     if count == 0:
         return lambda env: apply_procedure(operator(env), [], position)
-    if count == 1:
-        (first,) = operands
-        return lambda env: apply_procedure(operator(env), [first(env)], position)
-    if count == 2:
-        first, second = operands
-        return lambda env: apply_procedure(operator(env), [first(env), second(env)], position)
     if count == 3:
         first, second, third = operands
         return lambda env: apply_procedure(operator(env), [first(env), second(env), third(env)], position)
     return lambda env: apply_procedure(operator(env), [operand(env) for operand in operands], position)
+
+
+def _call_primitive(procedure: Primitive, arguments: tuple, position: SourcePosition | None, tail: bool) -> Any:
+    """Call a primitive whose arity is known to fit; finish a TailCall it returns unless in tail position."""
+    try:
+        result = procedure.function(*arguments)
+    except SchemeError as exc:
+        if exc.position is None:
+            exc.position = position
+        raise
+    if type(result) is TailCall and not tail:
+        return apply_procedure(result.procedure, result.arguments, position)
+    return result
+
+
+def _application1(operator: Closure, first: Closure, position: SourcePosition | None, tail: bool) -> Closure:
+    def application1(env: Environment) -> Any:
+        procedure = operator(env)
+        a = first(env)
+        if type(procedure) is Primitive and procedure.accepts[1]:
+            return _call_primitive(procedure, (a,), position, tail)
+        if tail:
+            return TailCall(procedure, [a], position)
+        return apply_procedure(procedure, [a], position)
+
+    return application1
+
+
+def _application2(operator: Closure, first: Closure, second: Closure, position: SourcePosition | None, tail: bool) -> Closure:
+    def application2(env: Environment) -> Any:
+        procedure = operator(env)
+        a = first(env)
+        b = second(env)
+        if type(procedure) is Primitive and procedure.accepts[2]:
+            return _call_primitive(procedure, (a, b), position, tail)
+        if tail:
+            return TailCall(procedure, [a, b], position)
+        return apply_procedure(procedure, [a, b], position)
+
+    return application2
 
 
 def _at(cell: Pair, fallback: SourcePosition | None) -> SourcePosition | None:

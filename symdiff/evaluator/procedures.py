@@ -29,13 +29,16 @@ class Primitive:
     the evaluator checks them before calling `function`, so primitives need not.
     """
 
-    __slots__ = ("name", "function", "min_args", "max_args")
+    __slots__ = ("name", "function", "min_args", "max_args", "accepts")
 
     def __init__(self, name: str, function: Callable[..., Any], min_args: int, max_args: int | None) -> None:
         self.name = name
         self.function = function
         self.min_args = min_args
         self.max_args = max_args
+        # accepts[n] says whether n arguments are allowed, for n up to 3: the evaluator's fast
+        # path for calls with few arguments reads it instead of comparing with both bounds.
+        self.accepts = tuple(min_args <= n and (max_args is None or n <= max_args) for n in range(4))
 
     def check_arity(self, count: int) -> None:
         if count < self.min_args or (self.max_args is not None and count > self.max_args):

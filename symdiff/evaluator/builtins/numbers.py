@@ -106,6 +106,9 @@ def divide_numbers(name: str, a: Number, b: Number) -> Number:
 
 @registry.define("+", 0)
 def add(*numbers: Number) -> Number:
+    # Fast path: two exact integers, the most common call in loops and recursion.
+    if len(numbers) == 2 and type(numbers[0]) is int and type(numbers[1]) is int:
+        return numbers[0] + numbers[1]
     check_numbers("+", numbers)
     if not numbers:
         return 0
@@ -117,6 +120,8 @@ def add(*numbers: Number) -> Number:
 
 @registry.define("*", 0)
 def multiply(*numbers: Number) -> Number:
+    if len(numbers) == 2 and type(numbers[0]) is int and type(numbers[1]) is int:
+        return numbers[0] * numbers[1]
     check_numbers("*", numbers)
     if not numbers:
         return 1
@@ -128,6 +133,8 @@ def multiply(*numbers: Number) -> Number:
 
 @registry.define("-", 1)
 def subtract(first: Number, *rest: Number) -> Number:
+    if len(rest) == 1 and type(first) is int and type(rest[0]) is int:
+        return first - rest[0]
     check_numbers("-", (first,) + rest)
     if not rest:
         return -first
@@ -411,6 +418,11 @@ def define_comparison(name: str, compare: Callable[[Any, Any], bool]) -> None:
     """Register an n-ary comparison. Python compares int, Fraction and float values exactly."""
 
     def comparison(*numbers: Number) -> bool:
+        if len(numbers) == 2:
+            left, right = numbers
+            kind_left, kind_right = type(left), type(right)
+            if (kind_left is int or kind_left is float) and (kind_right is int or kind_right is float):
+                return compare(left, right)
         check_numbers(name, numbers)
         for left, right in zip(numbers, numbers[1:]):
             if not compare(left, right):
