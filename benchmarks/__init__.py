@@ -1,0 +1,1 @@
+"""symdiff's benchmark suite: run it with `python -m benchmarks`; results go to docs/benchmarks.md."""

@@ -1,0 +1,504 @@
+"""Render the suite's results as the Markdown of docs/benchmarks.md, with the target checks."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from typing import Any, Callable
+
+from . import families
+from .worker import PRINT_LIMIT, RECURSION_LIMIT, STACK_BYTES
+
+KEPT_HEADING = "## What changed the numbers"
+KEPT_PLACEHOLDER = (
+    "Nothing recorded yet. For each change that moves a number above, add a line here: the "
+    "commit, what it changed in the engine or evaluator, and which rows moved by how much.\n"
+)
+MiB = 1024 * 1024
+
+
+# --- small formatting helpers -----------------------------------------------------------------
+
+
+def median(times: list[float] | None) -> float | None:
+    return statistics.median(times) if times else None
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.3g} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def format_ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return ""
+    if ratio >= 100:
+        return f"{ratio:,.0f}x"
+    if ratio >= 10:
+        return f"{ratio:.0f}x"
+    return f"{ratio:.2g}x"
+
+
+def format_count(count: int | None) -> str:
+    return "" if count is None else f"{count:,}"
+
+
+def format_mib(size_bytes: float | None) -> str:
+    return "" if size_bytes is None else f"{size_bytes / MiB:.1f}"
+
+
+def failure_label(case: dict[str, Any], prefix: str = "") -> str:
+    """Name a failed case or phase briefly: timeout, crash (SIGSEGV), RecursionError, ..."""
+    status = case.get(f"{prefix}status")
+    detail = case.get(f"{prefix}detail", "") or ""
+    if status == "timeout":
+        return "timeout"
+    if status == "crash":
+        match = re.search(r"\((.*)\)", detail)
+        return f"crash ({match.group(1)})" if match else "crash"
+    if status == "error":
+        return detail.split(":", 1)[0] or "error"
+    if status == "missing":
+        return "missing"
+    if status == "skipped":
+        return "—"
+    return status or ""
+
+
+def table(header: list[str], rows: list[list[str]], align_right_from: int = 1) -> str:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("| " + " | ".join("---" if i < align_right_from else "---:" for i in range(len(header))) + " |")
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+# --- reading results ----------------------------------------------------------------------------
+
+
+class FamilyResults:
+    """Accessors over one family's cases: cases[peer][size] -> case dictionary."""
+
+    def __init__(self, name: str, data: dict[str, Any]) -> None:
+        self.name = name
+        self.spec = families.FAMILIES[name]
+        self.sizes: list[int] = [int(size) for size in data["sizes"]]
+        self.cases = {peer: {int(size): case for size, case in by_size.items()} for peer, by_size in data["cases"].items()}
+
+    def case(self, peer: str, size: int) -> dict[str, Any] | None:
+        return self.cases.get(peer, {}).get(size)
+
+    def deriv(self, peer: str, size: int) -> float | None:
+        case = self.case(peer, size)
+        return median(case.get("deriv")) if case and case.get("status") == "ok" else None
+
+    def ratio(self, peer: str, size: int) -> float | None:
+        mine, theirs = self.deriv("symdiff", size), self.deriv(peer, size)
+        return theirs / mine if mine and theirs else None
+
+    def ratios(self, peer: str, sizes: list[int] | None = None) -> list[tuple[int, float]]:
+        found = []
+        for size in sizes if sizes is not None else self.sizes:
+            ratio = self.ratio(peer, size)
+            if ratio is not None:
+                found.append((size, ratio))
+        return found
+
+    def growth(self, peer: str) -> dict[int, float]:
+        """time(next) / time(size) per step: doubling sizes, or per unit step (geometric mean over gaps)."""
+        steps: dict[int, float] = {}
+        for size, following in zip(self.sizes, self.sizes[1:]):
+            before, after = self.deriv(peer, size), self.deriv(peer, following)
+            if not before or not after:
+                continue
+            ratio = after / before
+            if not self.spec.doubling and following - size > 1:
+                ratio = ratio ** (1 / (following - size))
+            steps[following] = ratio
+        return steps
+
+
+# --- targets --------------------------------------------------------------------------------------
+
+
+class Target:
+    def __init__(self, text: str, measured: str, met: bool | None) -> None:
+        self.text, self.measured, self.met = text, measured, met
+
+    def row(self) -> list[str]:
+        verdict = {True: "met", False: "**missed**", None: "not measured"}[self.met]
+        return [self.text, self.measured, verdict]
+
+
+def _size_name(family: FamilyResults) -> str:
+    return family.spec.size_label.split()[-1]
+
+
+def _minimum_ratio(family: FamilyResults | None, peer: str, goal: float, text: str,
+                   sizes: Callable[[int], bool] = lambda size: True) -> Target:
+    """Check that the peer's time / symdiff's time is at least `goal` at every size."""
+    if family is None:
+        return Target(text, "", None)
+    found = [(size, ratio) for size, ratio in family.ratios(peer) if sizes(size)]
+    if not found:
+        return Target(text, "no size where both ran", None)
+    worst_size, worst = min(found, key=lambda item: item[1])
+    best_size, best = max(found, key=lambda item: item[1])
+    name = _size_name(family)
+    measured = f"min {format_ratio(worst)} ({name} = {worst_size:,})"
+    if len(found) > 1:
+        measured += f", max {format_ratio(best)} ({name} = {best_size:,}); {len(found)} sizes"
+    return Target(text, measured, worst >= goal)
+
+
+def _ratio_at(family: FamilyResults | None, peer: str, size: int, goal: float, text: str) -> Target:
+    if family is None:
+        return Target(text, "", None)
+    ratio = family.ratio(peer, size)
+    if ratio is None:
+        case = family.case(peer, size) or {}
+        if case.get("status") == "skipped":
+            reason = case.get("detail", "not run")
+        else:
+            reason = failure_label(case) or "not run"
+        return Target(text, f"{_size_name(family)} = {size}: {reason}", None)
+    return Target(text, f"{format_ratio(ratio)} at {_size_name(family)} = {size}", ratio >= goal)
+
+
+def _maximum_growth(family: FamilyResults | None, limit: float, text: str, from_size: int = 0) -> Target:
+    if family is None:
+        return Target(text, "", None)
+    steps = {size: ratio for size, ratio in family.growth("symdiff").items() if size > from_size}
+    if not steps:
+        return Target(text, "no consecutive sizes measured", None)
+    size, worst = max(steps.items(), key=lambda item: item[1])
+    typical = statistics.median(steps.values())
+    measured = f"max {worst:.2f} (to {_size_name(family)} = {size:,}), median {typical:.2f}"
+    return Target(text, measured, worst <= limit)
+
+
+def targets(results: dict[str, Any]) -> list[Target]:
+    """Check every target against the results; a family that did not run is "not measured"."""
+    found = {name: FamilyResults(name, data) for name, data in results.get("families", {}).items()}
+    family = found.get
+    title = {name: spec.title for name, spec in families.FAMILIES.items()}
+
+    rows = [
+        _minimum_ratio(family("polynomial"), "sympy", 300, "SymPy ≥ 300x slower on polynomials"),
+        _minimum_ratio(family("random"), "sympy", 300, "SymPy ≥ 300x slower on random trees"),
+        _minimum_ratio(family("product"), "sympy", 150, "SymPy ≥ 150x slower on products"),
+        _ratio_at(family("chain"), "sympy", 100, 1000, "SymPy ≥ 1000x slower on the chain, N = 100"),
+        _ratio_at(family("dag"), "sympy", 10, 1000, "SymPy ≥ 1000x slower on the DAG, k = 10"),
+        _ratio_at(family("kth_sin_exp"), "sympy", 10, 100, "SymPy ≥ 100x slower, 10th derivative of sin x exp x"),
+        _ratio_at(family("kth_sigmoid"), "sympy", 10, 100, "SymPy ≥ 100x slower, 10th derivative of sigmoid x"),
+    ]
+
+    for name in ("polynomial", "product", "chain", "dag", "random", "kth_sin_exp", "kth_sigmoid"):
+        rows.append(_minimum_ratio(family(name), "python", 1, f"Python port ≥ 1x (at least as fast) on {title[name]}"))
+
+    rows.append(_minimum_ratio(family("chain"), "symengine", 10, "SymEngine ≥ 10x slower on the chain, N ≥ 1000",
+                               lambda size: size >= 1000))
+    rows.append(_minimum_ratio(family("dag"), "symengine", 1.0, "SymEngine slower (≥ 1x) on the DAG"))
+    for name in ("polynomial", "product", "random"):
+        rows.append(_minimum_ratio(family(name), "symengine", 0.2, f"SymEngine within 5x (≥ 0.2x) on {title[name]}"))
+
+    for name, goal in (("polynomial", 0.2), ("random", 0.2), ("product", 0.1), ("chain", 0.1)):
+        rows.append(_minimum_ratio(family(name), "guile", goal,
+                                   f"Guile within {1 / goal:.0f}x (≥ {goal:g}x) on {title[name]}"))
+
+    for name in ("polynomial", "product", "chain", "random"):
+        rows.append(_maximum_growth(family(name), 2.3, f"symdiff time(2N)/time(N) ≤ 2.3 on {title[name]}"))
+    # Below k = 10 a DAG differentiation takes tens of microseconds, where noise dominates.
+    rows.append(_maximum_growth(family("dag"), 1.2, "symdiff DAG time(k+1)/time(k) ≤ 1.2, k > 10", from_size=10))
+    rows.append(_maximum_growth(family("kth_sin_exp"), 1.3, "symdiff k-th derivative of sin x exp x grows ≤ 1.3x per order"))
+    rows.append(_maximum_growth(family("kth_sigmoid"), 2.0, "symdiff k-th derivative of sigmoid x grows ≤ 2x per order"))
+
+    rows.append(_evaluator_target(results.get("evaluator")))
+    rows.append(_startup_target(results.get("startup")))
+    return rows
+
+
+def _evaluator_target(evaluator: dict[str, Any] | None) -> Target:
+    text = "Evaluator within 10x of CPython on SICP chapter 1 workloads"
+    if not evaluator:
+        return Target(text, "", None)
+    parts, worst = [], 0.0
+    for name, row in evaluator.items():
+        slowdown = _slowdown(row)
+        if slowdown is None:
+            parts.append(f"{name} {failure_label(row.get('scheme', {})) or 'not run'}")
+            worst = math.inf
+        else:
+            parts.append(f"{name} {format_ratio(slowdown)}")
+            worst = max(worst, slowdown)
+    return Target(text, "symdiff / CPython: " + ", ".join(parts), worst <= 10 if worst != math.inf else False)
+
+
+def _slowdown(row: dict[str, Any]) -> float | None:
+    scheme, python = row.get("scheme", {}), row.get("python", {})
+    if scheme.get("status") != "ok" or python.get("status") != "ok":
+        return None
+    return median(scheme["eval"]) / median(python["eval"])
+
+
+def _startup_target(startup: dict[str, Any] | None) -> Target:
+    text = "Start-up within 2x of `import lark`"
+    if not startup:
+        return Target(text, "", None)
+    mine, lark = median(startup["times"]["symdiff"]), median(startup["times"]["lark"])
+    return Target(text, f"{format_seconds(mine)} vs {format_seconds(lark)}: {mine / lark:.2f}x", mine <= 2 * lark)
+
+
+# --- sections ---------------------------------------------------------------------------------------
+
+
+def render_family(family: FamilyResults, peers: list[str], labels: dict[str, str], cutoff: float) -> str:
+    spec = family.spec
+    name = _size_name(family)
+    out = [f"### {spec.title}\n", spec.description + "\n"]
+
+    header = [name] + [labels[peer] for peer in peers]
+    rows = []
+    for size in family.sizes:
+        row = [f"{size:,}"]
+        for peer in peers:
+            case = family.case(peer, size)
+            if case is None:
+                row.append("")
+            elif case.get("status") != "ok":
+                row.append(failure_label(case))
+            elif peer == "symdiff":
+                row.append(format_seconds(family.deriv(peer, size)))
+            else:
+                ratio = family.ratio(peer, size)
+                cell = format_seconds(family.deriv(peer, size))
+                row.append(f"{cell} ({format_ratio(ratio)})" if ratio else cell)
+        rows.append(row)
+    out.append("Differentiation, median time; in brackets the peer's time / symdiff's time.\n")
+    out.append(table(header, rows))
+
+    step = "time(2N) / time(N)" if spec.doubling else "time(k+1) / time(k)"
+    growth = {peer: family.growth(peer) for peer in peers}
+    rows = [[f"{size:,}"] + [f"{growth[peer][size]:.2f}" if size in growth[peer] else "" for peer in peers]
+            for size in family.sizes[1:]]
+    note = "" if spec.doubling else " Where sizes skip, the figure is the geometric mean per step."
+    out.append(f"\nGrowth of the differentiation time: {step}, listed at the larger size.{note}\n")
+    out.append(table(header, rows))
+
+    out.append("\n<details><summary>Parse, print and memory for every case</summary>\n\n")
+    rows = []
+    for size in family.sizes:
+        for peer in peers:
+            case = family.case(peer, size)
+            if not case or case.get("status") in ("skipped", "missing"):
+                continue
+            rows.append(_detail_row(size, labels[peer], case, spec.has_text))
+    out.append(table([name, "peer", "parse", "differentiate", "print", "result tree nodes",
+                      "traced peak MiB", "max RSS MiB"], rows, align_right_from=2))
+    out.append("\n</details>\n")
+    skipped = sorted({case.get("detail", "") for by_size in family.cases.values() for case in by_size.values()
+                      if case.get("status") == "skipped"})
+    if skipped:
+        out.append(f"\n— marks a peer not run at that size because it failed or took over {cutoff:g} s at a "
+                   "smaller one.\n")
+    return "\n".join(out)
+
+
+def _detail_row(size: int, label: str, case: dict[str, Any], has_text: bool) -> list[str]:
+    if case.get("status") != "ok":
+        failure = failure_label(case)
+        return [f"{size:,}", label, "", failure, "", "", "", format_mib((case.get("maxrss_kib") or 0) * 1024) if case.get("maxrss_kib") else ""]
+
+    def phase(name: str) -> str:
+        if case.get(f"{name}_status"):
+            return failure_label(case, f"{name}_")
+        if case.get(name):
+            return format_seconds(median(case[name]))
+        if name == "print" and not case.get("printed"):
+            return "not printed"
+        if name == "parse" and not has_text:
+            return "n/a"
+        return ""
+
+    if case.get("nodes_status"):
+        nodes = failure_label(case, "nodes_")
+    elif case.get("nodes") is not None:
+        nodes = format_count(case["nodes"])
+    elif case.get("nodes_over"):
+        nodes = f"> {case['nodes_over']:,}"
+    else:
+        nodes = ""
+    return [f"{size:,}", label, phase("parse"), format_seconds(median(case.get("deriv"))), phase("print"),
+            nodes, format_mib(case.get("traced_peak")),
+            format_mib(case["maxrss_kib"] * 1024) if case.get("maxrss_kib") else ""]
+
+
+def render_evaluator(evaluator: dict[str, Any]) -> str:
+    rows = []
+    for name, row in evaluator.items():
+        cells = [name, f"`{row['call']}`"]
+        for peer in ("scheme", "python", "guile"):
+            case = row.get(peer, {})
+            cells.append(format_seconds(median(case.get("eval"))) if case.get("status") == "ok" else failure_label(case))
+        slowdown = _slowdown(row)
+        cells.append(format_ratio(slowdown) if slowdown else "")
+        rows.append(cells)
+    return table(["workload", "call", "symdiff", "CPython", "Guile", "symdiff / CPython"], rows, align_right_from=2)
+
+
+def render_startup(startup: dict[str, Any]) -> str:
+    rows = []
+    for name in ("symdiff", "lark"):
+        times = startup["times"][name]
+        rows.append([f"`{startup['commands'][name]}`", format_seconds(median(times)), format_seconds(min(times)),
+                     str(len(times))])
+    return table(["command", "median", "min", "runs"], rows)
+
+
+def kept_section(page: str) -> str | None:
+    """Return the body of the page's "What changed the numbers" section, if it has one."""
+    start = page.find(KEPT_HEADING)
+    if start < 0:
+        return None
+    body_start = start + len(KEPT_HEADING)
+    following = page.find("\n## ", body_start)
+    body = page[body_start: following if following >= 0 else len(page)]
+    return body.strip("\n") + "\n"
+
+
+def render(results: dict[str, Any], kept: str | None = None) -> str:
+    """Return the whole page; `kept` replaces the placeholder of "What changed the numbers"."""
+    meta = results["meta"]
+    labels = meta["labels"]
+    out = [INTRODUCTION, "## This run\n", render_run(meta)]
+
+    out.append("\n## Targets\n")
+    out.append("Ratios are the peer's differentiation time divided by symdiff's, so above 1 symdiff is "
+               "faster. A size counts only where both ran; each row gives the worst size.\n")
+    out.append(table(["target", "measured", ""], [target.row() for target in targets(results)], align_right_from=3))
+
+    out.append(f"\n{KEPT_HEADING}\n")
+    out.append(kept if kept is not None else KEPT_PLACEHOLDER)
+
+    out.append("\n## Expression families\n")
+    for name in ("polynomial", "product", "chain", "dag", "random", "kth_sin_exp", "kth_sigmoid"):
+        if name in results.get("families", {}):
+            family = FamilyResults(name, results["families"][name])
+            out.append(render_family(family, meta["peers"], labels, meta["settings"]["cutoff"]))
+
+    if results.get("evaluator"):
+        out.append("\n## Evaluator: SICP chapter 1\n")
+        out.append("The programs are in `benchmarks/chapter1.scm` (Scheme, run by symdiff and by Guile) and "
+                   "`benchmarks/chapter1.py` (the same algorithms in CPython). Median time of the call.\n")
+        out.append(render_evaluator(results["evaluator"]))
+
+    if results.get("startup"):
+        out.append("\n## Start-up\n")
+        out.append("Wall time of a whole process from this checkout, each command run in turn.\n")
+        out.append(render_startup(results["startup"]))
+
+    out.append(method_section(meta))
+    return "\n".join(out)
+
+
+INTRODUCTION = """# Benchmarks
+
+How fast symdiff differentiates, parses and prints compared with SymPy, SymEngine, SICP's textbook
+`deriv` ported to plain Python, the same textbook `deriv` in Scheme run by symdiff's own evaluator,
+and that Scheme program in Guile; how fast symdiff's evaluator runs SICP chapter 1 programs next to
+CPython; and how long the command line takes to start. The suite is in `benchmarks/`, and this
+page is its output.
+
+## How to run
+
+```sh
+pip install '.[bench]'              # SymPy and SymEngine; without them they show as missing
+apt-get install guile-3.0           # optional: the Guile column
+python -m benchmarks                # everything, about five minutes; prints Markdown
+python -m benchmarks --quick        # small sizes, for CI
+python -m benchmarks --only chain --only dag --json chain.json
+python -m benchmarks --write-page   # rewrite this page
+```
+
+Run it from the repository root: the suite measures the `symdiff/` of the checkout, even where
+another copy is installed. `--from-json FILE` renders saved results again without measuring.
+"""
+
+
+def render_run(meta: dict[str, Any]) -> str:
+    machine, versions, labels = meta["machine"], meta["versions"], meta["labels"]
+    missing = ", ".join(f"{labels.get(name, name)}: {why}" for name, why in meta["missing"].items())
+    return table(["", ""], [
+        ["command", f"`{meta['command']}`"],
+        ["date", meta["date"]],
+        ["wall time", f"{meta['seconds']:.0f} s"],
+        ["CPU", f"{machine['cpu']}, {machine['cores']} cores"],
+        ["memory", f"{machine['memory_gib']} GiB"],
+        ["OS", machine["os"]],
+        ["Python", f"{machine['implementation']} {machine['python']}"],
+        ["packages", ", ".join(f"{name} {version or '?'}" for name, version in sorted(versions.items()))],
+        ["load average (1 min)", _load_text(meta)],
+        ["missing peers", missing or "none"],
+    ], align_right_from=2)
+
+
+def _load_text(meta: dict[str, Any]) -> str:
+    load = meta.get("load_average")
+    if not load:
+        return "not recorded"
+    cores = meta["machine"].get("cores") or "all"
+    return (f"{load['start'][0]:.2f} at the start, {load['end'][0]:.2f} at the end. The suite itself "
+            f"accounts for about 1; more means other processes competed for the {cores} cores and "
+            "inflated the times")
+
+
+def method_section(meta: dict[str, Any]) -> str:
+    settings = meta["settings"]
+    return f"""
+## Method
+
+- Each peer runs in its own worker process, which imports the peer once and then forks one child
+  per case (peer, family, size). The child measures and exits, so every case starts with a fresh
+  heap, and a case that crashes, runs out of memory or passes its timeout
+  ({settings['timeout']:g} s) ends only that child; the tables show it as `crash (SIGNAL)`,
+  `MemoryError`, `RecursionError` or `timeout`. Cases run one at a time.
+- Python children measure on a thread with a {STACK_BYTES // 1024**3} GiB stack and a recursion
+  limit of {RECURSION_LIMIT:,}, as symdiff's evaluator does for Scheme programs, under a
+  {settings['address_space_bytes'] / 1024**3:g} GiB address-space limit. Guile runs with its own
+  growable stack under the same address-space limit.
+- A phase repeats until {settings['budget']:g} s have passed and {settings['min_reps']} repetitions
+  have run, at most {settings['max_reps']} times, and once at least if one repetition takes over
+  {3 * settings['budget']:g} s. Tables give the median. Before every repetition the child runs the
+  garbage collector and empties the caches: `symdiff.clear_cache()` and SymPy's `clear_cache()`,
+  then builds the input again with the peer's own constructors, outside the timed region.
+- Differentiation is timed from a built expression to the result. symdiff runs
+  `symdiff.deriv(expr, "x", order=k)`; SymPy `sympy.diff(expr, x, k)`; SymEngine
+  `expr.diff(x, k)`; the Python port, the Scheme program and Guile apply the textbook `deriv` k
+  times, with no simplification between orders beyond SICP's constructors. symdiff puts each
+  intermediate derivative in its full canonical form, so its k-th derivatives stay smaller.
+- Parsing is timed on the input written out as text in the peer's own notation: s-expressions for
+  symdiff (`symdiff.parse`), the Python port (a small tokenizer), Scheme on symdiff (symdiff's
+  reader) and Guile (`read`); infix for SymPy (`parse_expr`) and SymEngine (`sympify`). The DAG
+  family has no text form, because its tree is exponentially large.
+- Printing is `str()` for the Python libraries, the Scheme printer `write` for the Scheme
+  programs, and a recursive s-expression printer for the Python port. A result whose expanded
+  tree has more than {PRINT_LIMIT:,} nodes, by symdiff's `node_count()`, is not printed by any
+  peer, and its size is shown instead.
+- A peer whose differentiation fails or takes over {settings['cutoff']:g} s at one size is not run
+  at larger sizes of that family (—). Parsing and printing are skipped the same way.
+- Max RSS is the child's peak resident memory from `wait4`, which includes the interpreter and the
+  peer's libraries. Traced peak is the largest Python heap that `tracemalloc` saw during one
+  differentiation by symdiff, measured in a separate untimed run when differentiation takes at
+  most {settings['memory_limit_seconds']:g} s.
+- Guile times itself with `get-internal-real-time`, so start-up and compilation are excluded; the
+  suite compiles `benchmarks/guile_driver.scm` and the Scheme programs once before the first case.
+- The Python port stores expressions as tuples, so taking the rest of an n-ary sum or product
+  copies it, and sums and products of N terms cost O(N^2) there. The Scheme program's `cdr` is
+  O(1). SymPy and SymEngine get `sigmoid(u)` as `1/(1 + exp(-u))` and simplify during
+  construction, so their expressions differ in form from the s-expressions the others use.
+"""

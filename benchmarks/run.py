@@ -1,0 +1,421 @@
+"""Run the benchmark suite and write its results as Markdown.
+
+    python -m benchmarks                 # full run, about five minutes; prints Markdown
+    python -m benchmarks --quick         # smoke run for CI, well under a minute
+    python -m benchmarks --only chain --only startup
+    python -m benchmarks --write-page    # rewrite docs/benchmarks.md
+    python -m benchmarks --output results.md --json results.json
+
+Cases run one at a time, each in its own child process with a timeout (see harness.py and
+worker.py). Progress goes to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import families, report
+from .chapter1 import WORKLOADS
+from .harness import HERE, ROOT, Worker, child_environment, read_case, read_guile_lines, read_python_lines, run_guile
+from .worker import PRINT_LIMIT
+
+PEER_ORDER = ["symdiff", "sympy", "symengine", "python", "scheme", "guile"]
+PEER_LABELS = {
+    "symdiff": "symdiff",
+    "sympy": "SymPy",
+    "symengine": "SymEngine",
+    "python": "Python port",
+    "scheme": "Scheme on symdiff",
+    "guile": "Guile",
+}
+FAMILY_ORDER = ["polynomial", "product", "chain", "dag", "random", "kth_sin_exp", "kth_sigmoid"]
+EXTRA_PARTS = ["evaluator", "startup"]
+PAGE = ROOT / "docs" / "benchmarks.md"
+GiB = 1024**3
+
+DOUBLING_SIZES = [100 * 2**j for j in range(11)]
+
+
+@dataclass
+class Settings:
+    """How much to measure; `full()` and `quick()` are the two presets."""
+
+    mode: str
+    sizes: dict[str, list[int]]
+    # Repetitions of a phase stop after `budget` seconds once `min_reps` have run (harness rule).
+    budget: float
+    min_reps: int
+    max_reps: int
+    timeout: float
+    eval_timeout: float
+    # A peer whose differentiation takes longer than this is not run at larger sizes.
+    cutoff: float
+    # symdiff's differentiation is traced with tracemalloc only when it takes at most this long.
+    memory_limit_seconds: float
+    address_space_bytes: int
+    startup_runs: int
+    eval_arguments: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def full(cls) -> "Settings":
+        sizes = {name: DOUBLING_SIZES for name in ("polynomial", "product", "chain", "random")}
+        sizes["dag"] = list(range(1, 21)) + [25, 30, 35, 40]
+        sizes["kth_sin_exp"] = sizes["kth_sigmoid"] = list(range(1, 11))
+        return cls("full", sizes, budget=0.1, min_reps=3, max_reps=15, timeout=30.0, eval_timeout=90.0,
+                   cutoff=0.5, memory_limit_seconds=0.5, address_space_bytes=6 * GiB, startup_runs=10,
+                   eval_arguments={name: workload[2] for name, workload in WORKLOADS.items()})
+
+    @classmethod
+    def quick(cls) -> "Settings":
+        sizes = {name: [100, 200, 400] for name in ("polynomial", "product", "chain", "random")}
+        sizes["dag"] = [5, 6, 10, 20, 40]
+        sizes["kth_sin_exp"] = sizes["kth_sigmoid"] = [1, 2, 3, 4]
+        return cls("quick", sizes, budget=0.02, min_reps=1, max_reps=5, timeout=5.0, eval_timeout=10.0,
+                   cutoff=0.05, memory_limit_seconds=0.05, address_space_bytes=6 * GiB, startup_runs=3,
+                   eval_arguments={name: workload[3] for name, workload in WORKLOADS.items()})
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Suite:
+    """Runs the selected parts and collects their results into one JSON-ready dictionary."""
+
+    def __init__(self, settings: Settings, peers: list[str], scratch: Path) -> None:
+        self.settings = settings
+        self.peers = peers
+        self.scratch = scratch
+        self.workers: dict[str, Worker] = {}
+        self.versions: dict[str, str] = {}
+        self.missing: dict[str, str] = {}
+        self.case_number = 0
+        if "guile" in peers:
+            self._check_guile()
+
+    # --- peers -----------------------------------------------------------------------------
+
+    def _check_guile(self) -> None:
+        if shutil.which("guile") is None:
+            self.missing["guile"] = "guile is not on PATH (Debian: apt-get install guile-3.0)"
+            return
+        version = subprocess.run(["guile", "--version"], capture_output=True, text=True, timeout=30)
+        self.versions["guile"] = version.stdout.splitlines()[0].rsplit(" ", 1)[-1] if version.stdout else "?"
+        # Compile the driver and the programs once, so no case pays for compilation.
+        for program, mode, arguments in (
+            ("textbook_deriv.scm", "deriv", ["dag:1", "1", "1", "0", "0", "1", "1"]),
+            ("chapter1.scm", "eval", ["(fib 2)", "0", "1", "1"]),
+        ):
+            subprocess.run(["guile", str(HERE / "guile_driver.scm"), mode, str(HERE / program), *arguments],
+                           cwd=ROOT, capture_output=True, timeout=300)
+
+    def worker(self, peer: str) -> Worker | None:
+        if peer in self.missing:
+            return None
+        if peer not in self.workers:
+            worker = Worker(peer)
+            worker.start()
+            if worker.missing:
+                self.missing[peer] = worker.missing
+                return None
+            self.workers[peer] = worker
+            self.versions[peer] = worker.version
+        return self.workers[peer]
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+
+    def _output_path(self) -> Path:
+        self.case_number += 1
+        return self.scratch / f"case-{self.case_number}.jsonl"
+
+    def _common(self) -> dict[str, Any]:
+        s = self.settings
+        return {"budget": s.budget, "min_reps": s.min_reps, "max_reps": s.max_reps,
+                "address_space_bytes": s.address_space_bytes}
+
+    # --- expression families -------------------------------------------------------------------
+
+    def run_deriv_case(self, peer: str, family: str, size: int, print_result: Any, parse: bool,
+                       count_nodes: bool) -> dict[str, Any]:
+        """Run one case; print_result is "auto" (print when the result's own node count is at
+        most PRINT_LIMIT), True or False."""
+        if peer in self.missing:
+            return {"status": "missing", "detail": self.missing[peer]}
+        output = self._output_path()
+        memory = peer == "symdiff"
+        if peer == "guile":
+            return self._run_guile_deriv(family, size, print_result == "auto", parse, output)
+        worker = self.worker(peer)
+        if worker is None:
+            return {"status": "missing", "detail": self.missing[peer]}
+        case = {"kind": "deriv", "family": family, "size": size, "print": print_result, "parse": parse,
+                "count_nodes": count_nodes, "memory": memory, "memory_limit_seconds": self.settings.memory_limit_seconds,
+                "timeout": self.settings.timeout, "output": str(output), **self._common()}
+        summary = worker.run(case)
+        return read_case(read_python_lines(output), summary)
+
+    def _run_guile_deriv(self, family: str, size: int, print_result: bool, parse: bool, output: Path) -> dict[str, Any]:
+        spec = families.FAMILIES[family]
+        if family == "dag":
+            source = f"dag:{size}"
+        else:
+            source_path = output.with_suffix(".scm")
+            source_path.write_text(families.to_sexpr(spec.build(size)), encoding="utf-8")
+            source = str(source_path)
+        s = self.settings
+        arguments = ["deriv", str(HERE / "textbook_deriv.scm"), source, str(spec.order_of(size)),
+                     str(PRINT_LIMIT if print_result else 0), "1" if parse else "0",
+                     str(s.budget), str(s.min_reps), str(s.max_reps)]
+        summary = run_guile(arguments, output, s.timeout, s.address_space_bytes)
+        return read_case(read_guile_lines(output), summary)
+
+    def run_family(self, name: str) -> dict[str, Any]:
+        spec = families.FAMILIES[name]
+        sizes = self.settings.sizes[name]
+        cases: dict[str, dict[int, dict[str, Any]]] = {peer: {} for peer in self.peers}
+        stopped: dict[str, str] = {}
+        slow: dict[str, set[str]] = {"parse": set(), "print": set(), "nodes": set()}
+        for size in sizes:
+            symdiff_printed = False
+            for peer in self.peers:
+                if peer in stopped:
+                    cases[peer][size] = {"status": "skipped", "detail": stopped[peer]}
+                    continue
+                if peer in ("sympy", "symengine"):
+                    # They cannot count their results' nodes, so they follow symdiff's decision.
+                    print_result: Any = symdiff_printed and peer not in slow["print"]
+                else:
+                    print_result = "auto" if peer not in slow["print"] else False
+                parse = spec.has_text and peer not in slow["parse"]
+                started = time.perf_counter()
+                case = self.run_deriv_case(peer, name, size, print_result, parse, peer not in slow["nodes"])
+                case["printed"] = "print" in case or bool(case.get("print_status"))
+                cases[peer][size] = case
+                if peer == "symdiff":
+                    symdiff_printed = case["printed"]
+                self._report_progress(name, peer, size, case, time.perf_counter() - started)
+                stop = self._stop_reason(peer, case, spec, size)
+                if stop:
+                    stopped[peer] = stop
+                for phase, peers in slow.items():
+                    if self._phase_too_slow(case, phase):
+                        peers.add(peer)
+        return {"sizes": sizes, "cases": cases}
+
+    def _stop_reason(self, peer: str, case: dict[str, Any], spec: families.Family, size: int) -> str | None:
+        label = f"{spec.size_label.split()[-1]} = {size}"
+        if case["status"] == "missing":
+            return None
+        if case["status"] != "ok":
+            return f"not run: {case['status']} at {label}"
+        # symdiff is the reference, so only a failure stops it.
+        if peer != "symdiff" and statistics.median(case["deriv"]) > self.settings.cutoff:
+            return f"not run: over {self.settings.cutoff:g} s at {label}"
+        return None
+
+    def _phase_too_slow(self, case: dict[str, Any], phase: str) -> bool:
+        if case.get(f"{phase}_status"):
+            return True
+        if phase == "nodes":
+            return (case.get("nodes_seconds") or 0) > self.settings.cutoff
+        times = case.get(phase)
+        return bool(times) and statistics.median(times) > self.settings.cutoff
+
+    def _report_progress(self, family: str, peer: str, size: int, case: dict[str, Any], wall: float) -> None:
+        if case["status"] == "ok":
+            outcome = f"deriv {statistics.median(case['deriv']):.4g} s"
+            for phase in ("print", "parse"):
+                if case.get(f"{phase}_status"):
+                    outcome += f", {phase} {case[f'{phase}_status']}"
+        else:
+            outcome = f"{case['status']}: {case.get('detail', '')}"
+        progress(f"{family:12} {size:>7} {peer:10} {outcome} ({wall:.1f} s)")
+
+    # --- evaluator and start-up --------------------------------------------------------------
+
+    def run_evaluator(self) -> dict[str, Any]:
+        results: dict[str, dict[str, Any]] = {}
+        s = self.settings
+        for name, (scheme_call, _function, _full, _quick) in WORKLOADS.items():
+            argument = s.eval_arguments[name]
+            results[name] = {"call": scheme_call.format(argument)}
+            for peer in ("scheme", "python", "guile"):
+                started = time.perf_counter()
+                output = self._output_path()
+                if peer == "guile":
+                    if "guile" in self.missing or "guile" not in self.peers:
+                        case = {"status": "missing", "detail": self.missing.get("guile", "not selected")}
+                    else:
+                        arguments = ["eval", str(HERE / "chapter1.scm"), scheme_call.format(argument),
+                                     str(s.budget), str(s.min_reps), str(s.max_reps)]
+                        summary = run_guile(arguments, output, s.eval_timeout, s.address_space_bytes)
+                        case = read_case(read_guile_lines(output), summary, first_phase="eval")
+                else:
+                    worker = self.worker(peer)
+                    if worker is None:
+                        case = {"status": "missing", "detail": self.missing[peer]}
+                    else:
+                        spec = {"kind": "eval", "workload": name, "argument": argument,
+                                "timeout": s.eval_timeout, "output": str(output), **self._common()}
+                        summary = worker.run(spec)
+                        case = read_case(read_python_lines(output), summary, first_phase="eval")
+                results[name][peer] = case
+                outcome = (f"{statistics.median(case['eval']):.4g} s" if case["status"] == "ok"
+                           else f"{case['status']}: {case.get('detail', '')}")
+                progress(f"evaluator    {name:12} {peer:10} {outcome} ({time.perf_counter() - started:.1f} s)")
+        return results
+
+    def run_startup(self) -> dict[str, Any]:
+        commands = {
+            "symdiff": [sys.executable, "-m", "symdiff", "-e", "(deriv '(* x y) 'x)"],
+            "lark": [sys.executable, "-c", "import lark"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        outputs: dict[str, str] = {}
+        # Alternate the commands so that a change in machine load affects both alike.
+        for _ in range(self.settings.startup_runs):
+            for name, command in commands.items():
+                started = time.perf_counter()
+                completed = subprocess.run(command, cwd=ROOT, env=child_environment(), capture_output=True,
+                                           text=True, timeout=60)
+                times[name].append(time.perf_counter() - started)
+                outputs[name] = completed.stdout.strip() or completed.stderr.strip()[-200:]
+        result = {"times": times, "output": outputs,
+                  "commands": {"symdiff": "python -m symdiff -e \"(deriv '(* x y) 'x)\"",
+                               "lark": "python -c \"import lark\""}}
+        progress(f"startup      symdiff {statistics.median(times['symdiff']):.3f} s, "
+                 f"import lark {statistics.median(times['lark']):.3f} s")
+        return result
+
+
+def machine_description() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": memory, "os": platform.platform(),
+            "python": platform.python_version(), "implementation": platform.python_implementation()}
+
+
+def package_versions(suite: Suite) -> dict[str, str]:
+    versions = {peer: version for peer, version in suite.versions.items() if peer in ("symdiff", "sympy", "symengine", "guile")}
+    try:
+        import lark
+
+        versions["lark"] = lark.__version__
+    except ImportError:
+        versions["lark"] = "missing"
+    return versions
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and short runs: a smoke test for CI")
+    parser.add_argument("--only", action="append", metavar="PART", choices=FAMILY_ORDER + EXTRA_PARTS,
+                        help="run only this family or part (repeatable): " + ", ".join(FAMILY_ORDER + EXTRA_PARTS))
+    parser.add_argument("--peers", default=",".join(PEER_ORDER),
+                        help="comma-separated peers to compare; symdiff always runs (default: all)")
+    parser.add_argument("--output", metavar="FILE", help="write the Markdown results to FILE instead of printing")
+    parser.add_argument("--write-page", action="store_true",
+                        help=f"rewrite {PAGE.relative_to(ROOT)}, keeping its 'What changed the numbers' section")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw results as JSON to FILE")
+    parser.add_argument("--from-json", metavar="FILE",
+                        help="render the results saved by an earlier --json run instead of measuring")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="time limit of one differentiation case (default: 30, or 5 with --quick)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    arguments = parse_arguments(raw)
+    arguments.command = " ".join(["python -m benchmarks", *raw])
+    settings = Settings.quick() if arguments.quick else Settings.full()
+    if arguments.timeout:
+        settings.timeout = arguments.timeout
+    peers = ["symdiff"] + [peer for peer in arguments.peers.split(",") if peer in PEER_ORDER and peer != "symdiff"]
+    unknown = [peer for peer in arguments.peers.split(",") if peer and peer not in PEER_ORDER]
+    if unknown:
+        print(f"error: unknown peer {', '.join(unknown)}; expected some of {', '.join(PEER_ORDER)}", file=sys.stderr)
+        return 2
+    if arguments.from_json:
+        results = json.loads(Path(arguments.from_json).read_text(encoding="utf-8"))
+    else:
+        results = measure(arguments, settings, peers)
+    if arguments.json:
+        Path(arguments.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    if arguments.write_page:
+        kept = report.kept_section(PAGE.read_text(encoding="utf-8")) if PAGE.exists() else None
+        PAGE.write_text(report.render(results, kept), encoding="utf-8")
+        progress(f"wrote {PAGE.relative_to(ROOT)}")
+    if arguments.output:
+        Path(arguments.output).write_text(report.render(results), encoding="utf-8")
+    if not arguments.write_page and not arguments.output:
+        sys.stdout.write(report.render(results))
+    return 0
+
+
+def measure(arguments: argparse.Namespace, settings: Settings, peers: list[str]) -> dict[str, Any]:
+    """Run the selected parts of the suite and return the results with their description."""
+    parts = arguments.only or FAMILY_ORDER + EXTRA_PARTS
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    with tempfile.TemporaryDirectory(prefix="symdiff-bench-") as scratch:
+        suite = Suite(settings, peers, Path(scratch))
+        try:
+            results: dict[str, Any] = {"families": {}}
+            for part in [name for name in FAMILY_ORDER if name in parts]:
+                results["families"][part] = suite.run_family(part)
+            if "evaluator" in parts:
+                results["evaluator"] = suite.run_evaluator()
+            if "startup" in parts:
+                results["startup"] = suite.run_startup()
+        finally:
+            suite.close()
+    results["meta"] = {
+        "date": date,
+        "command": arguments.command,
+        "seconds": round(time.perf_counter() - started, 1),
+        # Other work on the machine slows the cases down; the page reports these.
+        "load_average": {"start": list(load_before), "end": list(os.getloadavg())},
+        "machine": machine_description(),
+        "versions": package_versions(suite),
+        "missing": suite.missing,
+        "peers": peers,
+        "labels": PEER_LABELS,
+        "settings": asdict(settings),
+        "print_limit": PRINT_LIMIT,
+    }
+    progress(f"finished in {results['meta']['seconds']} s")
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
