@@ -21,6 +21,7 @@ from .errors import (
     UserError,
 )
 from .evaluator.interpreter import Interpreter, evaluate
+from .methods import backprop_trace, compare_derivatives, deriv_steps, grad, nderiv, nderiv_with_error
 from .types import NIL, Pair, Symbol
 
 __version__ = "0.1.0"
@@ -46,6 +47,12 @@ __all__ = [
     "UnboundVariableError",
     "UserError",
     "__version__",
+    "backprop_trace",
+    "compare_derivatives",
+    "deriv_steps",
+    "grad",
+    "nderiv",
+    "nderiv_with_error",
     "clear_cache",
     "deriv",
     "evaluate",
