@@ -129,7 +129,7 @@ _GENERATOR, _CHAIN = 0, 1
 def run_rule(generator: RuleGenerator, var: Symbol, context: Context, root: Any = None) -> Any:
     """Drive one rule generator, and every rule it needs, to the derivative it returns.
 
-    The stack holds one frame per rule in progress. Rules of one-argument functions use a
+    The stack has one frame per rule in progress. Rules of one-argument functions use a
     plain frame instead of a generator: (f u)' = f'(u) u' needs nothing else, and chains of
     such functions are common enough for the saving to matter.
     """
@@ -210,8 +210,8 @@ def differentiate(
     """Return the derivative of the engine expression `expr` with respect to `var`.
 
     When `steps` is a list, each rule applied is appended to it in the order the rules start.
-    `memo` maps cells to their derivatives; passing the same one to calls with the same
-    variable, level and rules lets them share work (nested calls from user rules do).
+    `memo` maps cells to their derivatives. Calls with the same variable, level and rules may
+    pass the same memo to share work, as the nested calls from user rules do.
     """
     if type(var) is not Symbol:
         raise DerivError(f"deriv: the variable must be a symbol, got {write_string(var)}")

@@ -11,10 +11,10 @@ Simplification runs in two passes over the expression DAG, each iterative and me
 2. `render` turns that form into readable output: (- x 1) rather than (+ x -1), (/ 1 x) rather
    than (** x -1), (sqrt x) rather than (** x 1/2).
 
-Term order: in a sum, terms of higher degree in their symbols come first, the constant last;
-in a product, the numeric coefficient first, then factors with numeric bases, then symbols in
-alphabetical order, then other expressions by operator name. Ties break on a structural
-digest, so the order is the same in every run.
+Term order: in a sum, terms of higher degree in their symbols come first and the constant
+last. In a product, the numeric coefficient comes first, then factors with numeric bases, then
+symbols in alphabetical order, then other expressions by operator name. Ties break on a
+structural digest, so the order is the same in every run.
 
 Soundness: wherever the input evaluates to a finite real number, the output evaluates to the
 same number. Hence a power of a power combines only for an integer outer exponent, a power of
@@ -289,6 +289,7 @@ class _Canonicalizer:
                     entry[1] = self.add([entry[1], exponent])
         if coefficient == 0:
             return 0
+
         factors: list[Any] = []
         for key in order:
             base, exponent = exponents[key]
@@ -303,6 +304,7 @@ class _Canonicalizer:
                 sums.append(base)
                 continue
             factors.append(_make_factor(base, exponent))
+
         if len(sums) == 1 and len(_terms(sums[0])) <= MAX_DISTRIBUTED_TERMS:
             # Distribute the monomial over the one sum: c f (a + b) -> c f a + c f b.
             monomial = factors

@@ -2,7 +2,7 @@
 
 `(grad f args)` runs the procedure f once on recorded numbers (calculus.reverse.Value). While it
 runs, the global arithmetic procedures are replaced by versions that record on the tape when an
-argument is recorded and behave exactly as before otherwise; the originals come back afterwards,
+argument is recorded and behave exactly as before otherwise. The originals come back afterwards,
 even after an error. Because the program that actually ran is differentiated, control flow,
 recursion, let and helper procedures all work.
 """

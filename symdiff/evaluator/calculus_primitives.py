@@ -1,8 +1,8 @@
 """The primitives through which Scheme programs reach the calculus engine.
 
 `put` and `get` are SICP's operation table. Entries under the operation `deriv` go to the
-engine's rule table, so `(put 'deriv 'sin rule)` teaches `deriv` a new operator; every other
-entry is kept in a general table, as section 2.4.3 uses it.
+engine's rule table, so `(put 'deriv 'sin rule)` teaches `deriv` a new operator. Every other
+entry is kept in a general table, as SICP section 2.4.3 uses it.
 """
 
 from __future__ import annotations

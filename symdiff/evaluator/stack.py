@@ -2,7 +2,7 @@
 
 Non-tail recursion in a Scheme program becomes Python recursion in the evaluator. The main
 thread's stack (often 8 MiB) and Python's default recursion limit (1000) would stop a program
-after a few hundred nested calls, so evaluation runs on a worker thread with a large stack and
+after a few hundred nested calls. So evaluation runs on a worker thread with a large stack and
 a raised recursion limit, and Python's RecursionError becomes a Scheme error. Ctrl-C in the
 calling thread is passed on to the worker as an asynchronous KeyboardInterrupt.
 """
@@ -42,8 +42,8 @@ def in_worker() -> bool:
 
 def recursion_error() -> RecursionDepthError:
     return RecursionDepthError(
-        "recursion too deep: the program nested more calls than the evaluator's stack holds; "
-        "make the recursive call a tail call, or use an iterative process"
+        "recursion too deep: more nested calls than the evaluator's stack allows (about "
+        "170,000); make the recursive call a tail call, or use an iterative process"
     )
 
 
