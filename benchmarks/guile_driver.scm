@@ -1,5 +1,7 @@
 ;;; Time textbook_deriv.scm and chapter1.scm inside Guile, with Guile's own clock, so that
-;;; Guile's start-up and compilation are not counted. Run by benchmarks/run.py as
+;;; Guile's start-up and compilation are not counted. Timed regions measure the process's CPU
+;;; time (get-internal-run-time), as the Python side does; repetitions stop by wall time.
+;;; Run by benchmarks/run.py as
 ;;;
 ;;;   guile guile_driver.scm deriv PROGRAM INPUT ORDER PRINT-LIMIT PARSE? BUDGET MIN-REPS MAX-REPS
 ;;;   guile guile_driver.scm eval PROGRAM EXPRESSION BUDGET MIN-REPS MAX-REPS
@@ -31,9 +33,9 @@
             (reverse times)
             (begin
               (gc)
-              (let* ((start (now))
+              (let* ((start (get-internal-run-time))
                      (ignored (thunk))
-                     (end (now)))
+                     (end (get-internal-run-time)))
                 (loop (cons (seconds-between start end) times) (+ reps 1)))))))))
 
 (define (report phase times)
@@ -87,12 +89,12 @@
                               budget min-reps max-reps))
         (when (> print-limit 0)
           (report "at nodes" '())
-          (let* ((start (now))
+            (let* ((start (get-internal-run-time))
                  (count (catch 'too-large
                           (lambda () (bounded-tree-size result print-limit))
                           (lambda (key . arguments) #f))))
             (report-nodes (or count (string-append ">" (number->string print-limit)))
-                          (seconds-between start (now)))
+                          (seconds-between start (get-internal-run-time)))
             (set! print? (and count #t))))
         (when print?
           (report "at print" '())

@@ -160,7 +160,7 @@ def _atom(token: str) -> Expr:
 
 
 def to_text(exp: Expr) -> str:
-    """Print `exp` as an s-expression, recursively."""
+    """Return `exp` written as an s-expression, built recursively."""
     if type(exp) is tuple:
         return "(" + " ".join(to_text(item) for item in exp) + ")"
     return str(exp)

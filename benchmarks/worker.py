@@ -1,10 +1,11 @@
 """The measuring process for one in-process peer: `python -m benchmarks.worker PEER`.
 
 The worker imports its peer once, then reads one JSON case per line on standard input. For
-each case it forks a child that measures the case and writes JSON lines to the case's output
-file, waits for the child with the case's timeout, and writes one JSON line to standard output: how the child ended (ok, error, timeout, crash) and its peak resident memory. So every
-peer/size runs in its own process, a crash or timeout ends only that process, and the import
-cost of a peer is paid once per run.
+each case it forks a child, which measures the case and writes JSON lines to the case's output
+file. The worker waits for the child up to the case's timeout, then writes one JSON line to
+standard output: how the child ended (exit, timeout, crash) and its peak resident memory. So
+every peer/size runs in its own process, a crash or timeout ends only that process, and the
+import cost of a peer is paid once per run.
 
 The child measures on a thread with a 1 GiB stack and a recursion limit of 800,000, the same
 allowance symdiff's evaluator gives Scheme programs (symdiff/evaluator/stack.py), and under an
@@ -32,6 +33,10 @@ from .peers import HERE, PEERS, Peer, TooLarge
 
 STACK_BYTES = 1024 * 1024 * 1024
 RECURSION_LIMIT = 800_000
+# Timed regions measure the CPU time of the whole process, all threads included, so that other
+# processes competing for the cores inflate the results less than they would wall time.
+cpu_time = time.process_time
+
 # Results whose tree has more nodes than this are not printed; symdiff's node_count() gives
 # their size instead.
 PRINT_LIMIT = 2_000_000
@@ -52,7 +57,8 @@ def repeat_timed(run_once: Any, budget: float, min_reps: int, max_reps: int) -> 
     """Call run_once() with the same stopping rule as guile_driver.scm; return its results.
 
     Repetitions stop at max_reps, or once `budget` seconds of wall time have passed and
-    min_reps have run, or once 3 * budget seconds have passed.
+    min_reps have run, or once 3 * budget seconds have passed. The wall time includes the
+    untimed work of each repetition, such as building the input.
     """
     results = []
     start = time.perf_counter()
@@ -88,9 +94,9 @@ def measure_deriv(peer: Peer, case: dict[str, Any], out: CaseWriter) -> None:
         results.clear()
         peer.clear()
         expr = peer.build(tree)
-        start = time.perf_counter()
+        start = cpu_time()
         result = peer.differentiate(expr, order)
-        elapsed = time.perf_counter() - start
+        elapsed = cpu_time() - start
         results.append(result)
         return elapsed
 
@@ -104,12 +110,12 @@ def measure_deriv(peer: Peer, case: dict[str, Any], out: CaseWriter) -> None:
         if case["count_nodes"]:
             current = "nodes"
             out.emit(phase="at", where="nodes")
-            start = time.perf_counter()
+            start = cpu_time()
             try:
                 nodes = peer.node_count(result, PRINT_LIMIT)
-                out.emit(phase="nodes", count=nodes, seconds=time.perf_counter() - start)
+                out.emit(phase="nodes", count=nodes, seconds=cpu_time() - start)
             except TooLarge:
-                out.emit(phase="nodes", count=None, over=PRINT_LIMIT, seconds=time.perf_counter() - start)
+                out.emit(phase="nodes", count=None, over=PRINT_LIMIT, seconds=cpu_time() - start)
 
         printing = case["print"]
         if printing == "auto":
@@ -149,9 +155,9 @@ def measure_deriv(peer: Peer, case: dict[str, Any], out: CaseWriter) -> None:
 
 
 def _time_call(function: Any, argument: Any) -> float:
-    start = time.perf_counter()
+    start = cpu_time()
     function(argument)
-    return time.perf_counter() - start
+    return cpu_time() - start
 
 
 def measure_eval(peer: Peer, case: dict[str, Any], out: CaseWriter) -> None:
@@ -177,9 +183,9 @@ def measure_eval(peer: Peer, case: dict[str, Any], out: CaseWriter) -> None:
         values: list[Any] = []
 
         def run_once() -> float:
-            start = time.perf_counter()
+            start = cpu_time()
             values.append(call())
-            return time.perf_counter() - start
+            return cpu_time() - start
 
         times = repeat_timed(run_once, budget, min_reps, max_reps)
         out.emit(phase="eval", times=times, value=repr(values[-1]))
