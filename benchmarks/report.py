@@ -455,6 +455,7 @@ def render_run(meta: dict[str, Any]) -> str:
     return table(["", ""], [
         ["command", f"`{meta['command']}`"],
         ["date", meta["date"]],
+        ["symdiff commit", meta.get("revision", "not recorded")],
         ["wall time", f"{meta['seconds']:.0f} s"],
         ["CPU", f"{machine['cpu']}, {machine['cores']} cores"],
         ["memory", f"{machine['memory_gib']} GiB"],

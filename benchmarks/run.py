@@ -323,6 +323,18 @@ def machine_description() -> dict[str, Any]:
             "python": platform.python_version(), "implementation": platform.python_implementation()}
 
 
+def checkout_revision() -> str:
+    """Describe the measured symdiff/: the commit, and whether symdiff/ has uncommitted changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=30, check=True).stdout.strip()
+        changes = subprocess.run(["git", "status", "--porcelain", "--", "symdiff"], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return f"{commit}, with uncommitted changes in symdiff/" if changes else commit
+
+
 def package_versions(suite: Suite) -> dict[str, str]:
     versions = {peer: version for peer, version in suite.versions.items() if peer in ("symdiff", "sympy", "symengine", "guile")}
     try:
@@ -401,6 +413,7 @@ def measure(arguments: argparse.Namespace, settings: Settings, peers: list[str])
             suite.close()
     results["meta"] = {
         "date": date,
+        "revision": checkout_revision(),
         "command": arguments.command,
         "seconds": round(time.perf_counter() - started, 1),
         # Other work on the machine slows the cases down; the page reports these.
