@@ -65,7 +65,16 @@ class _DatumBuilder(Transformer):
         return SourcePosition(self.source, token.line or 0, token.column or 0)
 
     def start(self, items: list) -> list:
-        return [item for item in items if item is not _SKIPPED]
+        return items[0]
+
+    def empty_sequence(self, items: list) -> list:
+        return []
+
+    def extend_sequence(self, items: list) -> list:
+        sequence, item = items
+        if item is not _SKIPPED:
+            sequence.append(item)
+        return sequence
 
     def datum_comment(self, items: list) -> object:
         return _SKIPPED
@@ -117,19 +126,19 @@ class _DatumBuilder(Transformer):
         return Symbol(_decode_string(str(token)[1:-1], position)), position
 
     def list(self, items: list) -> tuple:
-        elements = [item for item in items[1:-1] if item is not _SKIPPED]
-        return _build_list(elements, NIL), self._position(items[0])
+        return _build_list(items[1], NIL), self._position(items[0])
 
     def dotted_list(self, items: list) -> tuple:
-        elements = [item for item in items[1:-1] if item is not _SKIPPED and not isinstance(item, Token)]
-        if len(elements) < 2:
-            raise ReadError("invalid dotted list: a datum must follow the dot", self._position(items[0]))
-        tail = elements.pop()[0]
-        return _build_list(elements, tail), self._position(items[0])
+        # LPAR sequence item DOT item RPAR, where either item may be a skipped datum comment.
+        elements = list(items[1])
+        if items[2] is not _SKIPPED:
+            elements.append(items[2])
+        if items[4] is _SKIPPED or not elements:
+            raise ReadError("invalid dotted list: a datum must come before and after the dot", self._position(items[0]))
+        return _build_list(elements, items[4][0]), self._position(items[0])
 
     def vector(self, items: list) -> tuple:
-        elements = [value for value, _ in (item for item in items[1:-1] if item is not _SKIPPED)]
-        return elements, self._position(items[0])
+        return [value for value, _ in items[1]], self._position(items[0])
 
     def _abbreviation(self, symbol: Symbol, items: list) -> tuple:
         token, datum = items
