@@ -1,7 +1,7 @@
 """Run the benchmark suite and write its results as Markdown.
 
-    python -m benchmarks                 # full run: about five minutes on 2 cores; prints Markdown
-    python -m benchmarks --quick         # smoke run for CI, well under a minute
+    python -m benchmarks                 # full run: 5 to 6 minutes on 2 cores; prints Markdown
+    python -m benchmarks --quick         # smoke run for CI: about 30 s
     python -m benchmarks --only chain --only startup
     python -m benchmarks --write-page    # rewrite docs/benchmarks.md
     python -m benchmarks --output results.md --json results.json
