@@ -72,6 +72,8 @@ def _is_integer(value: Any) -> bool:
 
 
 def _describe(expr: Any) -> str:
+    if expr is None:
+        return "a product"
     text = write_string(to_datum(expr))
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -291,20 +293,27 @@ class _Canonicalizer:
             return 0
 
         factors: list[Any] = []
+        renormalize = False
         for key in order:
             base, exponent = exponents[key]
             if is_number(exponent) and exponent == 0:
                 continue
-            if is_number(base):
-                folded = exact_power(base, exponent) if is_number(exponent) else None
-                if folded is not None:
-                    coefficient = _number(coefficient * folded)
-                    continue
             if _is_compound(base, PLUS) and exponent == 1 and type(exponent) is int:
                 sums.append(base)
                 continue
-            factors.append(_make_factor(base, exponent))
+            # A combined exponent may let the power fold or simplify: 2^(1/2) 2^(1/2) is 2, and
+            # (b^(3/2))^2 is b^3. Such a result is multiplied in again below.
+            value = self.power(base, exponent, None)
+            if is_number(value):
+                coefficient = _number(coefficient * value)
+            elif _base_and_exponent(value)[0] is not base:
+                factors.append(value)
+                renormalize = True
+            else:
+                factors.append(value)
 
+        if renormalize:
+            return self.multiply([coefficient, *factors, *sums])
         if len(sums) == 1 and len(_terms(sums[0])) <= MAX_DISTRIBUTED_TERMS:
             # Distribute the monomial over the one sum: c f (a + b) -> c f a + c f b.
             monomial = factors
@@ -315,7 +324,7 @@ class _Canonicalizer:
 
     # Powers --------------------------------------------------------------------------------
 
-    def power(self, base: Any, exponent: Any, original: Cell) -> Any:
+    def power(self, base: Any, exponent: Any, original: Cell | None) -> Any:
         if is_number(exponent) and exponent == 0:
             return 1
         if exponent == 1 and type(exponent) is int:
@@ -327,6 +336,11 @@ class _Canonicalizer:
                 return 1
             if is_number(exponent):
                 return self.numeric_power(base, exponent, original)
+        if _is_compound(base, POWER) and not _is_integer(exponent) and is_number(exponent):
+            inner_base, inner_exponent = _operands(base)
+            if is_number(inner_exponent) and not float(inner_exponent).is_integer():
+                # (b^k)^n = b^(k n) wherever b^k is real: a non-integer k already excludes b < 0.
+                return self.power(inner_base, self.multiply([inner_exponent, exponent]), original)
         if _is_integer(exponent):
             coefficient, factors = _coefficient_and_factors(base)
             if factors and (coefficient != 1 or len(factors) > 1 or _is_compound(factors[0], POWER)):
@@ -338,7 +352,7 @@ class _Canonicalizer:
                 return self.multiply(parts)
         return compound(POWER, base, exponent)
 
-    def numeric_power(self, base: Any, exponent: Any, original: Cell) -> Any:
+    def numeric_power(self, base: Any, exponent: Any, original: Cell | None) -> Any:
         folded = exact_power(base, exponent)
         if folded is not None:
             return folded
@@ -498,7 +512,14 @@ class _Renderer:
             return compound(MINUS, self.term(1, factors))
         numerator: list[Any] = []
         denominator: list[Any] = []
-        if type(coefficient) is Fraction:
+        # Writing 1/2 as (/ 1 (* 2 (+ x y))) would not be idempotent: simplifying again would
+        # distribute the 2 over the sum. A coefficient beside a sum in the denominator therefore
+        # stays whole in the numerator: (/ 1/2 (+ x y)).
+        sum_below = any(
+            is_number(exponent) and exponent < 0 and _is_compound(base, PLUS)
+            for base, exponent in map(_base_and_exponent, factors)
+        )
+        if type(coefficient) is Fraction and not sum_below:
             if coefficient.numerator != 1:
                 numerator.append(coefficient.numerator)
             denominator.append(coefficient.denominator)
