@@ -11,7 +11,7 @@ from .calculus.operations import derivative
 from .calculus.operations import gradient as _gradient
 from .calculus.rules import RuleTable
 from .calculus.simplify import simplify as full_simplify
-from .errors import DerivError
+from .errors import DerivError, SchemeError
 from .infix_reader import parse_infix
 from .math_printer import to_infix, to_latex
 from .printer import MAX_PRINTED_NODES, write_string
@@ -154,11 +154,17 @@ def _as_engine_value(expr: ExpressionLike, notation: str = "prefix") -> Any:
 
 
 def _as_symbol(var: str | Symbol) -> Symbol:
+    """Accept a Symbol, or a string that reads as exactly one symbol (so "1" is rejected)."""
     if type(var) is Symbol:
         return var
-    if isinstance(var, str) and var and not any(c in var for c in " ()'\";`,"):
-        return Symbol(var)
-    raise DerivError(f"deriv: the variable must be a symbol name, got {var!r}")
+    if isinstance(var, str):
+        try:
+            value = read(var, "<variable>")
+        except SchemeError:
+            value = None
+        if type(value) is Symbol and value.name == var.strip():
+            return value
+    raise DerivError(f"deriv: the variable must be a symbol name such as 'x', got {var!r}")
 
 
 _default_rules = RuleTable()

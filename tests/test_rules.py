@@ -258,7 +258,6 @@ def test_deriv_invalid_variable(var):
         symdiff.deriv("(+ x 1)", var)
 
 
-@pytest.mark.xfail(strict=True, reason='deriv accepts "1" as a variable name and returns 0')
 def test_deriv_numeric_variable():
     with pytest.raises(DerivError):
         symdiff.deriv("(+ x 1)", "1")

@@ -102,15 +102,34 @@ def _sigmoid(u: Any) -> Any:
     return sigmoid(float(u))
 
 
+def _reciprocal(name: str, function: Callable[[float], float]) -> Callable[[Any], Any]:
+    """1 / function(u), following IEEE 754 at a zero denominator except for exact input."""
+
+    def apply(u: Any) -> Any:
+        denominator = _real(name, function)(u)
+        if denominator == 0 and is_exact(u):
+            raise DomainError(f"{name}: undefined at {write_string(u)} (division by zero)")
+        return _divide(1.0, denominator)
+
+    return apply
+
+
+def _cot(u: Any) -> Any:
+    sine = _real("cot", math.sin)(u)
+    if sine == 0 and is_exact(u):
+        raise DomainError(f"cot: undefined at {write_string(u)} (division by zero)")
+    return _divide(math.cos(float(u)), sine)
+
+
 UNARY: dict[Symbol, Callable[[Any], Any]] = {
     SQRT: _sqrt,
     EXP: _real("exp", math.exp),
     SIN: _real("sin", math.sin),
     COS: _real("cos", math.cos),
     TAN: _real("tan", math.tan),
-    SEC: _real("sec", lambda u: 1 / math.cos(u)),
-    CSC: _real("csc", lambda u: 1 / math.sin(u)),
-    COT: _real("cot", lambda u: math.cos(u) / math.sin(u)),
+    SEC: _reciprocal("sec", math.cos),
+    CSC: _reciprocal("csc", math.sin),
+    COT: _cot,
     ASIN: _real("asin", math.asin),
     ACOS: _real("acos", math.acos),
     SINH: _real("sinh", math.sinh),

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 DERIV = Symbol("deriv")
 
+# Operators that check-derivative tests with two arguments: the power operators have no
+# one-argument form, and the arithmetic ones are checked in their most common form.
+BINARY_OPERATORS = frozenset(("**", "expt", "+", "-", "*", "/"))
+
 
 class CalculusPrimitives:
     """The calculus procedures of one interpreter, sharing that interpreter's rule table."""
@@ -272,6 +276,8 @@ class CalculusPrimitives:
     def _rule_arity(self, name: Symbol) -> int:
         if self.rules.get(name) is None:
             raise DerivError(f"check-derivative: no deriv rule for {name.name}; add one with define-derivative or put")
+        if name.name in BINARY_OPERATORS:
+            return 2
         procedure = self.interpreter.global_environment.bindings.get(name)
         parameters = getattr(procedure, "parameters", None)
         if parameters is not None:
