@@ -91,6 +91,17 @@ def parse_infix(text: str, source: str = "<infix>") -> Any:
         raise _describe(exc, text, source) from None
 
 
+def _unclosed_parenthesis(text: str) -> int | None:
+    """Return the offset of the innermost '(' that is never closed, if any."""
+    stack: list[int] = []
+    for offset, char in enumerate(text):
+        if char == "(":
+            stack.append(offset)
+        elif char == ")" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
 def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
@@ -101,8 +112,11 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> R
     token = getattr(exc, "token", None)
     token_type = getattr(token, "type", "$END")
     if token_type == "$END":
-        if text.count("(") > text.count(")"):
-            return ReadError("unclosed '(' in infix expression: add ')'", position)
+        opening = _unclosed_parenthesis(text)
+        if opening is not None:
+            line_number = text.count("\n", 0, opening) + 1
+            column = opening - (text.rfind("\n", 0, opening) + 1) + 1
+            return ReadError("unclosed '(' in infix expression: add ')'", SourcePosition(source, line_number, column))
         return ReadError("infix expression ends too early: an operand is missing", position)
     before = text[: token.start_pos].rstrip() if token.start_pos is not None else ""
     if token_type in ("NAME", "NUMBER", "LPAR") and before and (before[-1].isalnum() or before[-1] in "._)"):

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from .numbers import format_number
 from .printer import write_string
-from .types import Pair, Symbol, is_number, list_to_python
+from .types import NIL, Pair, Symbol, is_number, list_to_python
 
 # Binding strength: higher binds tighter.
 SUM, PRODUCT, NEGATION, POWER, ATOM = 1, 2, 3, 4, 5
@@ -95,17 +95,22 @@ def _infix_atom(value: Any) -> Rendering:
 def _infix_compound(operator: Symbol, operands: list[Rendering], raw: list[Any]) -> Rendering:
     name = operator.name
     count = len(operands)
+    # Operands right of an operator are wrapped unless they bind tighter than it, so that the
+    # text reads back with the same grouping; negative operands are always wrapped there.
     if name == "+" and count >= 2:
-        rest = [_wrap(o, POWER if o[1] == NEGATION else SUM) for o in operands[1:]]
+        rest = [_wrap(o, POWER if o[1] == NEGATION else PRODUCT) for o in operands[1:]]
         return _join(" + ", [_wrap(operands[0], SUM)] + rest), SUM
     if name == "-" and count == 1:
         return ("-", _wrap(operands[0], POWER)), NEGATION
     if name == "-" and count >= 2:
-        return _join(" - ", [_wrap(operands[0], SUM)] + [_wrap(o, PRODUCT) for o in operands[1:]]), SUM
+        rest = [_wrap(o, POWER if o[1] == NEGATION else PRODUCT) for o in operands[1:]]
+        return _join(" - ", [_wrap(operands[0], SUM)] + rest), SUM
     if name == "*" and count >= 2:
         return _join("*", [_wrap(operands[0], PRODUCT)] + [_wrap(o, POWER) for o in operands[1:]]), PRODUCT
-    if name == "/" and count == 2:
-        return (_wrap(operands[0], PRODUCT), "/", _wrap(operands[1], POWER)), PRODUCT
+    if name == "/" and count == 1:
+        return ("1/", _wrap(operands[0], POWER)), PRODUCT
+    if name == "/" and count >= 2:
+        return _join("/", [_wrap(operands[0], PRODUCT)] + [_wrap(o, POWER) for o in operands[1:]]), PRODUCT
     if name in ("**", "expt", "^") and count == 2:
         return (_wrap(operands[0], ATOM), "^", _wrap(operands[1], POWER)), POWER
     return (name, "(", _join(", ", [o[0] for o in operands]), ")"), ATOM
@@ -146,8 +151,9 @@ def _latex_atom(value: Any) -> Rendering:
     if type(value) is Symbol:
         return _latex_symbol(value.name), ATOM
     if type(value) is Fraction:
+        # A fraction binds like a power: it needs brackets only as the base of one.
         sign = "-" if value < 0 else ""
-        return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}", ATOM if not sign else NEGATION
+        return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}", POWER if not sign else NEGATION
     if is_number(value):
         text = format_number(value).replace("+inf.0", r"\infty").replace("-inf.0", r"-\infty")
         return text, NEGATION if text.startswith("-") else ATOM
@@ -170,22 +176,31 @@ def _latex_compound(operator: Symbol, operands: list[Rendering], raw: list[Any])
     name = operator.name
     count = len(operands)
     if name == "+" and count >= 2:
-        rest = [_paren(o, POWER if o[1] == NEGATION else SUM) for o in operands[1:]]
+        rest = [_paren(o, POWER if o[1] == NEGATION else PRODUCT) for o in operands[1:]]
         return _join(" + ", [_paren(operands[0], SUM)] + rest), SUM
     if name == "-" and count == 1:
-        return ("-", _paren(operands[0], PRODUCT)), NEGATION
+        return ("-", _paren(operands[0], POWER if operands[0][1] == NEGATION else PRODUCT)), NEGATION
     if name == "-" and count >= 2:
-        return _join(" - ", [_paren(operands[0], SUM)] + [_paren(o, PRODUCT) for o in operands[1:]]), SUM
+        rest = [_paren(o, POWER if o[1] == NEGATION else PRODUCT) for o in operands[1:]]
+        return _join(" - ", [_paren(operands[0], SUM)] + rest), SUM
     if name == "*" and count >= 2:
-        parts: list[Any] = [_paren(operands[0], PRODUCT)]
-        for operand in operands[1:]:
-            factor = _paren(operand, POWER)
-            # Juxtapose factors, but keep \cdot before a number so 2 \cdot 3 is not read as 23.
-            parts.append(r" \cdot " if _starts_with_digit(factor) else " ")
+        parts: list[Any] = []
+        for index, operand in enumerate(operands):
+            factor = _paren(operand, PRODUCT if index == 0 else POWER)
+            if index < count - 1 and _bare_function_call(raw[index]):
+                # \sin x y would read as sin(x y): bracket the argument of a function that
+                # another factor follows.
+                factor = _latex_call(raw[index].car.name, [_latex_atom(raw[index].cdr.car)], bracketed=True)[0]
+            if index:
+                # Juxtapose factors, but keep \cdot before a number so 2 \cdot 3 is not read as 23.
+                parts.append(r" \cdot " if _starts_with_digit(factor) else " ")
             parts.append(factor)
         return tuple(parts), PRODUCT
-    if name == "/" and count == 2:
-        return (r"\frac{", operands[0][0], "}{", operands[1][0], "}"), ATOM
+    if name == "/" and count == 1:
+        return (r"\frac{1}{", operands[0][0], "}"), POWER
+    if name == "/" and count >= 2:
+        denominator = operands[1][0] if count == 2 else _join(" ", [_paren(o, POWER) for o in operands[1:]])
+        return (r"\frac{", operands[0][0], "}{", denominator, "}"), POWER
     if name in ("**", "expt", "^") and count == 2:
         base = operands[0][0] if operands[0][1] == ATOM else (r"\left(", operands[0][0], r"\right)")
         return (base, "^{", operands[1][0], "}"), POWER
@@ -196,10 +211,26 @@ def _latex_compound(operator: Symbol, operands: list[Rendering], raw: list[Any])
     if name == "abs" and count == 1:
         return (r"\left|", operands[0][0], r"\right|"), ATOM
     if name == "log" and count == 2:
-        return (r"\log_{", operands[1][0], "}", _function_argument(operands[0], raw[0])), PRODUCT
+        return (r"\log_{", operands[1][0], "}", _function_argument(operands[0], raw[0])), POWER
+    return _latex_call(name, operands, bracketed=False, raw=raw)
+
+
+def _bare_function_call(datum: Any) -> bool:
+    """Return True for (f u) rendered as \f u, with u a symbol or number and no brackets."""
+    return (
+        type(datum) is Pair
+        and type(datum.car) is Symbol
+        and datum.car.name in LATEX_FUNCTIONS
+        and type(datum.cdr) is Pair
+        and datum.cdr.cdr is NIL
+        and type(datum.cdr.car) is not Pair
+    )
+
+
+def _latex_call(name: str, operands: list[Rendering], bracketed: bool, raw: list[Any] | None = None) -> Rendering:
     command = LATEX_FUNCTIONS.get(name, rf"\operatorname{{{name}}}")
-    if count == 1:
-        return (command, _function_argument(operands[0], raw[0])), PRODUCT
+    if len(operands) == 1 and not bracketed and raw is not None:
+        return (command, _function_argument(operands[0], raw[0])), POWER
     return (command, r"\left(", _join(", ", [o[0] for o in operands]), r"\right)"), ATOM
 
 
@@ -211,6 +242,6 @@ def _function_argument(rendering: Rendering, raw: Any) -> Any:
 
 
 def to_latex(expr: Any) -> str:
-    r"""Render a prefix expression as LaTeX: (/ 1 (** x 2)) -> "\frac{1}{{x}^{2}}"."""
+    r"""Render a prefix expression as LaTeX: (/ 1 (** x 2)) -> "\frac{1}{x^{2}}"."""
     return _render(expr, _latex_atom, _latex_compound)
 

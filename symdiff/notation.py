@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import DerivError
 from .printer import write_string
-from .types import Pair, Symbol, list_to_python, make_list
+from .types import NIL, Pair, Symbol, list_to_python, make_list
 
 PLUS, MINUS, TIMES, DIVIDE = Symbol("+"), Symbol("-"), Symbol("*"), Symbol("/")
 POWER, CARET, EXPT = Symbol("**"), Symbol("^"), Symbol("expt")
@@ -28,6 +28,8 @@ def _is_operator(value: Any) -> bool:
 
 def infix_to_prefix(datum: Any) -> Any:
     """Convert an infix list to a prefix list: (x + 3 * y) -> (+ x (* 3 y))."""
+    if datum is NIL:
+        raise DerivError("infix: empty list () is not an expression")
     if type(datum) is not Pair:
         return datum
     converted: dict[int, Any] = {}
@@ -45,6 +47,8 @@ def infix_to_prefix(datum: Any) -> Any:
             stack.extend(pending)
             continue
         stack.pop()
+        if any(element is NIL for element in elements):
+            raise DerivError(f"infix: empty list () is not an expression, in {write_string(item)}")
         values = [converted[id(e)] if type(e) is Pair else e for e in elements]
         converted[id(item)] = _parse_elements(values, elements, item)
     return converted[id(datum)]
@@ -151,6 +155,8 @@ def _infix_node(operator: Any, operands: list[tuple[Any, int]]) -> tuple[Any, in
         return make_list(elements), precedence
     if operator is MINUS and count == 1:
         return make_list([MINUS, *_as_group(operands[0], PRECEDENCE[POWER])]), NEGATION_PRECEDENCE
+    if operator is DIVIDE and count == 1:
+        return make_list([1, DIVIDE, *_as_group(operands[0], PRECEDENCE[DIVIDE] + 1)]), PRECEDENCE[DIVIDE]
     if operator in (POWER, CARET, EXPT) and count == 2:
         elements = [*_as_group(operands[0], 5), POWER, *_as_group(operands[1], PRECEDENCE[POWER])]
         return make_list(elements), PRECEDENCE[POWER]
