@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import DerivError
 from ..printer import write_string
 from ..types import NIL, Pair, Symbol
-from .expr import Cell, cell
+from .expr import Cell, cell, without_gc
 
 
 def is_atom(value: Any) -> bool:
@@ -21,6 +21,7 @@ def is_atom(value: Any) -> bool:
     return kind is Symbol or kind is int or kind is Fraction or kind is float
 
 
+@without_gc
 def from_datum(datum: Any) -> Any:
     """Convert a Scheme datum to an engine expression.
 
@@ -71,6 +72,7 @@ def _check_atom(value: Any) -> Any:
     )
 
 
+@without_gc
 def to_datum(expr: Any) -> Any:
     """Convert an engine expression to a Scheme datum made of fresh pairs.
 
@@ -109,20 +111,23 @@ def node_count(expr: Any) -> int:
     """
     if type(expr) is not Cell:
         return 1
-    counts: dict[int, int] = {}
+    # suffix[c] counts the nodes of the elements from cell c to the end of its list, so the
+    # tails that n-ary expressions share are counted once: linear in the size of the DAG.
+    # A list's own count is 1 + suffix[its first cell].
+    suffix: dict[int, int] = {}
     stack: list[Cell] = [expr]
     while stack:
         item = stack[-1]
-        if id(item) in counts:
+        if id(item) in suffix:
             stack.pop()
             continue
-        waiting = False
-        for part in item:
-            if type(part) is Cell and id(part) not in counts:
-                stack.append(part)
-                waiting = True
-        if waiting:
+        head, tail = item.head, item.tail
+        pending = [part for part in (head, tail) if type(part) is Cell and id(part) not in suffix]
+        if pending:
+            stack.extend(pending)
             continue
         stack.pop()
-        counts[id(item)] = 1 + sum(counts[id(part)] if type(part) is Cell else 1 for part in item)
-    return counts[id(expr)]
+        head_count = 1 + suffix[id(head)] if type(head) is Cell else 1
+        tail_count = suffix[id(tail)] if type(tail) is Cell else 0
+        suffix[id(item)] = head_count + tail_count
+    return 1 + suffix[id(expr)]

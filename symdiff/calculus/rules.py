@@ -21,7 +21,7 @@ from ..types import NIL, Symbol
 from .constructors import constructors_for
 from .convert import is_atom, to_datum
 from .elementary import BUILTIN_RULES
-from .expr import Cell
+from .expr import Cell, without_gc
 from .rulekit import BuiltinRule, Context, RuleGenerator
 
 UserRule = Callable[[Any, Symbol], Any]
@@ -199,6 +199,7 @@ def _new_step(steps: list[Step], depth: int, expr: Any, var: Symbol, context: Co
     return step
 
 
+@without_gc
 def differentiate(
     expr: Any,
     var: Symbol,

@@ -52,7 +52,7 @@ from .elementary import (
     TAN,
     TANH,
 )
-from .expr import Cell, atom_key, cell, compound
+from .expr import Cell, atom_key, cell, compound, without_gc
 
 HALF = Fraction(1, 2)
 
@@ -553,11 +553,13 @@ def _product(parts: list[Any]) -> Any:
     return compound(TIMES, *parts)
 
 
+@without_gc
 def canonical(expr: Any) -> Any:
     """Return the internal canonical form of `expr` (only +, *, ** and function calls)."""
     return _Canonicalizer().run(expr)
 
 
+@without_gc
 def simplify(expr: Any) -> Any:
     """Return `expr` in the `full` level's canonical, readable form. Idempotent."""
     return _Renderer().run(_Canonicalizer().run(expr))
