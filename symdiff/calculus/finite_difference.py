@@ -164,7 +164,9 @@ def _evaluate(
     try:
         value = f(point)
     except domain_errors as error:
-        reason = f"raised {type(error).__name__}: {error}"
+        # A SchemeError's message already says what failed; a Python one needs its type.
+        message = getattr(error, "message", None)
+        reason = f"failed ({message})" if message else f"raised {type(error).__name__}: {error}"
     else:
         try:
             value = float(value)

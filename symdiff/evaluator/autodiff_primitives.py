@@ -253,6 +253,10 @@ _DOMAIN_ERRORS = (DomainError, ValueError, ArithmeticError)
 class _OutsideDomain(ValueError):
     """A Scheme procedure failed with a plain evaluation error at a probe point."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 def _scheme_function(procedure: Any, name: str) -> Callable[[float], float]:
     def function(value: float) -> float:
