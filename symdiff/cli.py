@@ -23,6 +23,7 @@ from typing import Any, Sequence, TextIO
 from .commands import COMMANDS, run_command
 from .errors import ReadError, SchemeError, SchemeExit, SchemeInterrupt, SourcePosition
 from .printer import write_string
+from .reader import MAX_SOURCE_BYTES, read_source_file
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -110,15 +111,19 @@ def decode_source(data: bytes, name: str) -> str:
 def read_file_source(path: str) -> bytes:
     """Return the bytes of `path` (`-` is standard input), raising CannotOpenError if unreadable."""
     if path == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:
+            raise CannotOpenError(f"standard input is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB, the limit for a program")
+        return data
     try:
-        with open(path, "rb") as file:
-            return file.read()
+        return read_source_file(path, "symdiff")
     except IsADirectoryError:
         raise CannotOpenError(f"cannot open '{path}': it is a directory, not a file") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CannotOpenError(f"cannot open '{path}': {reason}") from None
+    except ValueError as exc:
+        raise CannotOpenError(str(exc).removeprefix("symdiff: ")) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,10 +313,13 @@ def _run(args: argparse.Namespace) -> int:
             start_repl = True
         else:
             try:
-                sources = [Source(STDIN_SOURCE, decode_source(sys.stdin.buffer.read(), STDIN_SOURCE))]
+                sources = [Source(STDIN_SOURCE, decode_source(read_file_source("-"), STDIN_SOURCE))]
             except ReadError as error:
                 sys.stderr.write(format_error(error, STDIN_SOURCE) + "\n")
                 return EXIT_ERROR
+            except CannotOpenError as exc:
+                sys.stderr.write(f"symdiff: error: {exc}\n")
+                return EXIT_USAGE
 
     from .evaluator.interpreter import Interpreter
 

@@ -230,8 +230,9 @@ UNARY_OPERATIONS: dict[str, Callable[[Any], Any]] = {
     "sin": _unary("sin", _float_function("sin", math.sin), lambda x, y: math.cos(x)),
     "cos": _unary("cos", _float_function("cos", math.cos), lambda x, y: -math.sin(x)),
     "tan": _unary("tan", _float_function("tan", math.tan), lambda x, y: 1.0 + y * y),
-    "asin": _unary("asin", _float_function("asin", math.asin), lambda x, y: 1.0 / math.sqrt(1.0 - x * x)),
-    "acos": _unary("acos", _float_function("acos", math.acos), lambda x, y: -1.0 / math.sqrt(1.0 - x * x)),
+    # At |x| = 1 these slopes are infinite; _divide_numbers gives IEEE infinities there.
+    "asin": _unary("asin", _float_function("asin", math.asin), lambda x, y: _divide_numbers(1.0, math.sqrt(1.0 - x * x))),
+    "acos": _unary("acos", _float_function("acos", math.acos), lambda x, y: _divide_numbers(-1.0, math.sqrt(1.0 - x * x))),
     "atan": _unary("atan", _float_function("atan", math.atan), lambda x, y: 1.0 / (1.0 + x * x)),
     "sinh": _unary("sinh", _float_function("sinh", math.sinh), lambda x, y: math.cosh(x)),
     "cosh": _unary("cosh", _float_function("cosh", math.cosh), lambda x, y: math.sinh(x)),
@@ -332,7 +333,7 @@ EXPRESSION_OPERATIONS: dict[str, Callable[..., Any]] = {
     "csc": _reciprocal_of("sin"),
     "cot": _cot,
     "sign": _sign,
-    **{name: operation for name, operation in UNARY_OPERATIONS.items() if name not in ("square", "cube")},
+    **{name: operation for name, operation in UNARY_OPERATIONS.items() if name not in ("square", "cube", "log")},
 }
 
 

@@ -57,9 +57,10 @@ RECORDING: dict[str, Callable[..., Any]] = {
     "expt": reverse.expt,
     "1+": lambda x: reverse.add(x, 1),
     "-1+": lambda x: reverse.subtract(x, 1),
-    "log": reverse.log,
+    **{name: operation for name, operation in reverse.UNARY_OPERATIONS.items() if name not in ("log", "atan")},
     **{name: reverse.EXPRESSION_OPERATIONS[name] for name in ("sec", "csc", "cot", "sign")},
-    **{name: operation for name, operation in reverse.UNARY_OPERATIONS.items()},
+    "log": reverse.log,
+    "atan": lambda *arguments: reverse.atan2(*arguments) if len(arguments) == 2 else reverse.UNARY_OPERATIONS["atan"](*arguments),
 }
 
 COMPARISONS = ("=", "<", ">", "<=", ">=", "zero?", "positive?", "negative?", "odd?", "even?",
@@ -186,6 +187,9 @@ class AutodiffPrimitives:
             if values is None or not all(is_number(v) for v in values):
                 raise SchemeTypeError(f"{name}: expected a list of numbers for the arguments, got {write_string(arguments)}")
             inputs = [tape.variable(value, f"x{index}") for index, value in enumerate(values)]
+            if type(target) is Primitive and target.name in RECORDING:
+                # (grad + '(1 2)) passes the builtin itself, which the swap below cannot reach.
+                target = _recording_primitive(target.name, target)
             with self._recording():
                 output = apply_procedure(target, list(inputs))
             return output, inputs
@@ -211,7 +215,7 @@ class AutodiffPrimitives:
         """Swap the global arithmetic procedures for recording ones while the body runs."""
         bindings = self.interpreter.global_environment.bindings
         saved: dict[Symbol, Any] = {}
-        for name in list(RECORDING) + list(COMPARISONS) + list(PREDICATES_TRUE_FOR_VALUES) + ["min", "max", "atan"]:
+        for name in list(RECORDING) + list(COMPARISONS) + list(PREDICATES_TRUE_FOR_VALUES) + ["min", "max"]:
             symbol = Symbol(name)
             original = bindings.get(symbol)
             if type(original) is not Primitive or original.name != name:
@@ -231,10 +235,8 @@ def _recording_primitive(name: str, original: Primitive) -> Primitive:
         operation = _comparison(original)
     elif name in PREDICATES_TRUE_FOR_VALUES:
         operation = lambda value: True if type(value) is Value else original.function(value)  # noqa: E731
-    elif name in ("min", "max"):
+    else:  # min and max
         operation = _choose(original)
-    else:  # atan with one or two arguments
-        operation = lambda *args: reverse.atan2(*args) if len(args) == 2 else reverse.UNARY_OPERATIONS["atan"](args[0])  # noqa: E731
 
     def call(*arguments: Any) -> Any:
         for argument in arguments:

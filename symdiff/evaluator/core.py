@@ -85,7 +85,10 @@ def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | 
                 count = len(arguments)
                 if count < procedure.min_args or (procedure.max_args is not None and count > procedure.max_args):
                     procedure.check_arity(count)
-                result = procedure.function(*arguments)
+                try:
+                    result = procedure.function(*arguments)
+                except (OverflowError, MemoryError) as exc:
+                    raise resource_error(procedure, exc, position) from exc
                 if type(result) is TailCall:  # apply hands its call back, to keep it a tail call
                     procedure = result.procedure
                     arguments = result.arguments
@@ -98,6 +101,13 @@ def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | 
         if exc.position is None:
             exc.position = position
         raise
+
+
+def resource_error(procedure: Primitive, exc: BaseException, position: SourcePosition | None) -> EvaluationError:
+    """Describe a primitive that ran out of memory or of a machine-sized integer."""
+    if isinstance(exc, MemoryError):
+        return EvaluationError(f"{procedure.name}: out of memory; the result is too large", position)
+    return EvaluationError(f"{procedure.name}: a number is too large for this operation ({exc})", position)
 
 
 set_applier(apply_procedure)
@@ -189,6 +199,8 @@ def _call_primitive(procedure: Primitive, arguments: tuple, position: SourcePosi
         if exc.position is None:
             exc.position = position
         raise
+    except (OverflowError, MemoryError) as exc:
+        raise resource_error(procedure, exc, position) from exc
     if type(result) is TailCall and not tail:
         return apply_procedure(result.procedure, result.arguments, position)
     return result

@@ -10,7 +10,7 @@ from typing import Any, Callable, TextIO
 from ..calculus.constructors import LEVELS
 from ..errors import FileLoadError, SchemeExit, SchemeTypeError, SourcePosition, UserError
 from ..printer import display_string, write_string
-from ..reader import read_all
+from ..reader import read_all, read_source_file
 from ..types import NIL, UNSPECIFIED, Char, Pair, Symbol
 from .builtins import all_primitives
 from .autodiff_primitives import AutodiffPrimitives
@@ -94,7 +94,11 @@ class Interpreter:
         if not path.is_absolute() and self._loading:
             path = self._loading[-1].parent / path
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_source_file(path, "load").decode("utf-8")
+        except ValueError as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                raise FileLoadError(f"load: '{path}' is not valid UTF-8 (byte {exc.start})", position) from None
+            raise FileLoadError(str(exc), position) from None
         except FileNotFoundError:
             raise FileLoadError(f"load: cannot open '{path}': no such file", position) from None
         except IsADirectoryError:

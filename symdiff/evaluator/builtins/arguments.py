@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ...errors import SchemeTypeError
+from ...errors import EvaluationError, SchemeTypeError
 from ...printer import write_string
 from ...types import NIL, Char, Pair
 from ..procedures import Primitive
@@ -73,6 +73,19 @@ def require_index(name: str, value: Any) -> int:
     """Check that `value` is an exact nonnegative integer, as indexes and counts must be."""
     if type(value) is not int or value < 0:
         raise type_error(name, "an exact nonnegative integer", value)
+    return value
+
+
+# Lists, vectors and strings longer than this are refused before they are built: at several
+# dozen bytes an element, a larger one would not fit in memory and would only end in a crash.
+MAX_CREATED_LENGTH = 100_000_000
+
+
+def require_length(name: str, value: Any) -> int:
+    """Check a length for a new list, vector or string: an index within MAX_CREATED_LENGTH."""
+    require_index(name, value)
+    if value > MAX_CREATED_LENGTH:
+        raise EvaluationError(f"{name}: length {value} is too large; the limit is {MAX_CREATED_LENGTH:,}")
     return value
 
 

@@ -18,6 +18,7 @@ from .arguments import (
     PROPER,
     list_kind,
     require_index,
+    require_length,
     require_list,
     require_pair,
     require_procedure,
@@ -138,7 +139,7 @@ def cons_star(*items: Any) -> Any:
 
 @registry.define("make-list", 1, 2)
 def make_list_primitive(count: Any, fill: Any = False) -> Any:
-    require_index("make-list", count)
+    require_length("make-list", count)
     result: Any = NIL
     for _ in range(count):
         result = Pair(fill, result)
@@ -264,7 +265,7 @@ def last_pair(value: Any) -> Pair:
 
 @registry.define("iota", 1, 3)
 def iota(count: Any, start: Any = 0, step: Any = 1) -> Any:
-    require_index("iota", count)
+    require_length("iota", count)
     for value in (start, step):
         if not is_number(value):
             raise type_error("iota", "a number", value)

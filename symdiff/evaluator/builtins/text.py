@@ -17,6 +17,7 @@ from .arguments import (
     is_procedure,
     require_char,
     require_index,
+    require_length,
     require_list,
     require_string,
     type_error,
@@ -76,7 +77,7 @@ def string(*chars: Any) -> str:
 
 @registry.define("make-string", 1, 2)
 def make_string(count: Any, fill: Any = Char(" ")) -> str:
-    require_index("make-string", count)
+    require_length("make-string", count)
     return require_char("make-string", fill).value * count
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from ...errors import EvaluationError
 from ...types import NIL, UNSPECIFIED, Pair
 from ..procedures import PrimitiveRegistry, apply_procedure
-from .arguments import require_index, require_list, require_procedure, require_vector
+from .arguments import require_index, require_length, require_list, require_procedure, require_vector
 
 registry = PrimitiveRegistry()
 
@@ -37,7 +37,7 @@ def is_vector(value: Any) -> bool:
 
 @registry.define("make-vector", 1, 2)
 def make_vector(size: Any, fill: Any = False) -> list:
-    require_index("make-vector", size)
+    require_length("make-vector", size)
     return [fill] * size
 
 
