@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Mapping, Union
 
 from .calculus.convert import from_datum, node_count, to_datum
@@ -9,6 +10,7 @@ from .calculus.expr import Cell, atom_key, clear_interned
 from .calculus.numeric import evaluate
 from .calculus.operations import derivative
 from .calculus.operations import gradient as _gradient
+from .calculus.elementary import BUILTIN_RULES
 from .calculus.rules import RuleTable
 from .calculus.simplify import simplify as full_simplify
 from .errors import DerivError, SchemeError
@@ -16,7 +18,7 @@ from .infix_reader import parse_infix
 from .math_printer import to_infix, to_latex
 from .printer import MAX_PRINTED_NODES, write_string
 from .reader import read
-from .types import Pair, Symbol
+from .types import NIL, Pair, Symbol, is_number
 
 
 class Expression:
@@ -76,6 +78,9 @@ class Expression:
         Fraction(7, 2)
         """
         point = {**(bindings or {}), **values}
+        for name, value in point.items():
+            if type(value) not in (int, float, Fraction):
+                raise TypeError(f"the value of {name} must be an int, float or Fraction, got {value!r}")
         return evaluate(self.value, {_as_symbol(name): value for name, value in point.items()})
 
 
@@ -130,22 +135,69 @@ def _structural_hash(value: Any) -> int:
 ExpressionLike = Union[Expression, str, int, float, Symbol, Pair]
 
 
-def parse(text: str, notation: str = "prefix") -> Expression:
-    """Read an algebraic expression: an s-expression, or infix math with notation="infix".
+_INFIX_OPERATORS = frozenset(("+", "-", "*", "/", "^", "**"))
+
+
+def read_expression_text(text: str, notation: str = "auto", source: str = "<expression>") -> Any:
+    """Read expression text as Scheme data: "prefix" (an s-expression), "infix" math, or "auto".
+
+    "auto" reads text in parentheses that is one s-expression led by an operator or function,
+    such as "(* x y)" or "(- x -1)", as prefix, and everything else, such as "x^2 + 1" or
+    "(x + 1)^2", as infix math. Guessing the other way would misread "(- x -1)" (x + 1) as the
+    infix -x - 1, and "2x" as a symbol whose derivative is 0.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expression text must be a str, got {type(text).__name__}")
+    if notation == "prefix":
+        return read(text, source)
+    if notation == "infix":
+        return parse_infix(text, source)
+    if notation != "auto":
+        raise ValueError(f"unknown notation {notation!r}; expected 'auto', 'prefix' or 'infix'")
+    try:
+        datum = read(text, source)
+    except SchemeError:
+        datum = None
+    if is_number(datum):
+        return datum
+    if text.lstrip().startswith("(") and _looks_prefix(datum):
+        return datum
+    try:
+        return parse_infix(text, source)
+    except SchemeError:
+        # Other single data that infix cannot read, such as "\"text\"" or "((f) x)", go to
+        # deriv as they are, so its error names the problem; a bare symbol such as 2x does not.
+        if datum is None or type(datum) is Symbol:
+            raise
+        return datum
+
+
+def _looks_prefix(datum: Any) -> bool:
+    """Return True for a list like (op a ...) rather than an infix group like (x + 1) or (x)."""
+    if type(datum) is not Pair or type(datum.car) is not Symbol:
+        return False
+    if datum.cdr is NIL:
+        return datum.car in BUILTIN_RULES  # (+) or (sin): malformed, and deriv says why
+    if type(datum.cdr) is not Pair:
+        return False
+    second = datum.cdr.car
+    if type(second) is Symbol and second.name in _INFIX_OPERATORS and datum.car.name not in _INFIX_OPERATORS:
+        return False
+    return True
+
+
+def parse(text: str, notation: str = "auto") -> Expression:
+    """Read an algebraic expression from infix math or an s-expression (see notation).
 
     >>> str(parse("(+ x 3)"))
     '(+ x 3)'
-    >>> str(parse("x^2 + sin(x)*y", notation="infix"))
+    >>> str(parse("x^2 + sin(x)*y"))
     '(+ (** x 2) (* (sin x) y))'
     """
-    if notation == "prefix":
-        return Expression(from_datum(read(text, "<expression>")))
-    if notation == "infix":
-        return Expression(from_datum(parse_infix(text)))
-    raise ValueError(f"unknown notation {notation!r}; expected 'prefix' or 'infix'")
+    return Expression(from_datum(read_expression_text(text, notation)))
 
 
-def _as_engine_value(expr: ExpressionLike, notation: str = "prefix") -> Any:
+def _as_engine_value(expr: ExpressionLike, notation: str = "auto") -> Any:
     if isinstance(expr, Expression):
         return expr.value
     if isinstance(expr, str):
@@ -171,12 +223,12 @@ _default_rules = RuleTable()
 
 
 def deriv(
-    expr: ExpressionLike, var: str | Symbol, simplify: str = "sicp", order: int = 1, notation: str = "prefix"
+    expr: ExpressionLike, var: str | Symbol, simplify: str = "sicp", order: int = 1, notation: str = "auto"
 ) -> Expression:
     """Differentiate `expr` with respect to `var` using the built-in rules.
 
-    `expr` may be text (an s-expression, or infix math with notation="infix"), an Expression,
-    a Symbol, a number or Scheme data. `simplify` is "sicp" (SICP's constructors, the default),
+    `expr` may be text (infix math or an s-expression; see parse for `notation`), an
+    Expression, a Symbol, a number or Scheme data. `simplify` is "sicp" (SICP's constructors, the default),
     "none" (the book's unsimplified form) or "full" (the canonical form); `order` repeats.
 
     >>> str(deriv("(** x n)", "x"))
@@ -190,7 +242,7 @@ def deriv(
     return Expression(derivative(value, _as_symbol(var), _default_rules, simplify, order))
 
 
-def simplify(expr: ExpressionLike, notation: str = "prefix") -> Expression:
+def simplify(expr: ExpressionLike, notation: str = "auto") -> Expression:
     """Return `expr` in the full canonical form.
 
     >>> str(simplify("(+ (* 2 x) (* 3 x))"))
@@ -199,7 +251,7 @@ def simplify(expr: ExpressionLike, notation: str = "prefix") -> Expression:
     return Expression(full_simplify(_as_engine_value(expr, notation)))
 
 
-def gradient(expr: ExpressionLike, variables: list[str], simplify: str = "sicp", notation: str = "prefix") -> list[Expression]:
+def gradient(expr: ExpressionLike, variables: list[str], simplify: str = "sicp", notation: str = "auto") -> list[Expression]:
     """Return the partial derivatives of `expr`, one per variable."""
     value = _as_engine_value(expr, notation)
     return [Expression(result) for result in _gradient(value, [_as_symbol(v) for v in variables], _default_rules, simplify)]

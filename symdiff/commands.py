@@ -23,7 +23,9 @@ COMMANDS = ("deriv", "compare")
 
 def build_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"symdiff {command}")
-    parser.add_argument("expression", metavar="EXPR", help="infix math such as 'x^2 + sin(x)', or an s-expression")
+    parser.add_argument(
+        "expression", metavar="EXPR", help="infix math such as 'x^2 + sin(x)', or an s-expression; may start with -"
+    )
     parser.add_argument("variable", metavar="VAR", help="the variable to differentiate with respect to")
     parser.add_argument(
         "--notation",
@@ -59,21 +61,17 @@ def build_parser(command: str) -> argparse.ArgumentParser:
 
 def read_expression(text: str, notation: str) -> tuple[Any, str]:
     """Read EXPR as infix or prefix; return (Scheme datum, the notation used)."""
+    from .api import read_expression_text
     from .infix_reader import parse_infix
-    from .reader import read
 
-    if notation == "infix":
-        return parse_infix(text, "<EXPR>"), "infix"
-    if notation == "prefix":
-        return read(text, "<EXPR>"), "prefix"
+    datum = read_expression_text(text, notation, "<EXPR>")
+    if notation != "auto":
+        return datum, notation
     try:
-        return parse_infix(text, "<EXPR>"), "infix"
+        parse_infix(text, "<EXPR>")
+        return datum, "infix"
     except ReadError:
-        # Only text in parentheses may be an s-expression: falling back for anything else
-        # would read `2x` as the symbol 2x instead of reporting the missing `*`.
-        if not text.lstrip().startswith("("):
-            raise
-        return read(text, "<EXPR>"), "prefix"
+        return datum, "prefix"
 
 
 def render(datum: Any, notation: str) -> str:
@@ -89,6 +87,9 @@ def render(datum: Any, notation: str) -> str:
 def run_command(argv: Sequence[str]) -> int:
     """Run `symdiff deriv ...` or `symdiff compare ...`; return the exit status."""
     command, rest = argv[0], list(argv[1:])
+    # argparse would take EXPR = '-x^2' for an option; a leading space keeps it an operand, and
+    # both readers skip the space.
+    rest = [" " + item if item[:1] == "-" and item[1:2] not in ("-", "h") else item for item in rest]
     args = build_parser(command).parse_args(rest)
     try:
         if command == "deriv":

@@ -122,7 +122,8 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> R
     if token_type in ("NAME", "NUMBER", "LPAR") and before and (before[-1].isalnum() or before[-1] in "._)"):
         previous = before.split()[-1] if before.split() else before
         return ReadError(
-            f"implicit multiplication is not supported: write {previous}*{token}",
+            f"implicit multiplication is not supported: write {previous}*{token}"
+            + ("...)" if token_type == "LPAR" else ""),
             position,
         )
     if token_type == "RPAR":

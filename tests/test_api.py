@@ -230,7 +230,31 @@ def test_deriv_after_clear_cache() -> None:
     [("x", 1), ("5", 1), ("(* x y)", 4), ("(* (* x y) (+ x 3))", 10), ("(f)", 2)],
 )
 def test_node_count(text: str, expected: int) -> None:
-    assert symdiff.parse(text).node_count() == expected
+    assert symdiff.parse(text, notation="prefix").node_count() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x^2", "(** x 2)"),
+        ("(x + 1)^2", "(** (+ x 1) 2)"),
+        ("(x)", "x"),
+        ("(* x y)", "(* x y)"),
+        ("(- x -1)", "(- x -1)"),
+        ("(+ x -2)", "(+ x -2)"),
+        ("(sin x)", "(sin x)"),
+        ("sin(x)", "(sin x)"),
+        ("-5", "-5"),
+        ("1/2", "1/2"),
+    ],
+)
+def test_parse_auto_notation(text: str, expected: str) -> None:
+    assert str(symdiff.parse(text)) == expected
+
+
+def test_deriv_auto_notation_rejects_juxtaposition() -> None:
+    with pytest.raises(symdiff.ReadError):
+        symdiff.deriv("2x", "x")
 
 
 def test_to_datum() -> None:

@@ -38,6 +38,8 @@ def run(*arguments: str) -> subprocess.CompletedProcess:
         (("deriv", "1/x", "x", "--output", "latex", "--simplify", "full"), r"-\frac{1}{x^{2}}"),
         (("deriv", "x^2", "x", "--output", "prefix"), "(* 2 x)"),
         (("deriv", "(* x x)", "x", "--output", "infix"), "x + x"),
+        (("deriv", "-x^2", "x"), "-(2*x)"),
+        (("deriv", "(- x -1)", "x"), "1"),
     ],
 )
 def test_deriv_command_output(arguments: tuple[str, ...], expected: str) -> None:
@@ -67,7 +69,7 @@ def test_compare_command_table() -> None:
     ("arguments", "message"),
     [
         (("deriv", "2x", "x"), "<EXPR>:1:2: error: implicit multiplication is not supported: write 2*x"),
-        (("deriv", "(+ x", "x"), "<EXPR>:1:1: error: unclosed '(' opened here"),
+        (("deriv", "(+ x", "x"), "<EXPR>:1:1: error: unclosed '('"),
         (("deriv", "x + 1", "3"), "invalid variable name '3'"),
         (("deriv", "frob(x)", "x"), "no rule for operator frob"),
         (("compare", "x^2", "x"), "give the point with --at x=NUMBER"),

@@ -44,7 +44,7 @@ def from_datum(datum: Any) -> Any:
         for part in (cdr, car):
             if type(part) is Pair and id(part) not in converted:
                 if id(part) in in_progress:
-                    raise DerivError("deriv: the expression is circular")
+                    raise DerivError("not an algebraic expression: the list is circular")
                 stack.append(part)
                 waiting = True
         if waiting:
@@ -58,7 +58,7 @@ def from_datum(datum: Any) -> Any:
         elif cdr is NIL:
             tail = NIL
         else:
-            raise DerivError(f"deriv: not an algebraic expression (improper list): {write_string(pair)}")
+            raise DerivError(f"not an algebraic expression (improper list): {write_string(pair)}")
         converted[key] = cell(head, tail)
     return converted[id(datum)]
 
@@ -67,7 +67,7 @@ def _check_atom(value: Any) -> Any:
     if is_atom(value) or value is NIL:
         return value
     raise DerivError(
-        f"deriv: not an algebraic expression: {write_string(value)}; "
+        f"not an algebraic expression: {write_string(value)}; "
         "expressions are built from numbers, symbols and lists"
     )
 

@@ -160,6 +160,11 @@ class CalculusPrimitives:
         items = list_to_python(exprs)
         if items is None:
             raise SchemeTypeError(f"jacobian: expected a list of expressions, got {write_string(exprs)}")
+        if items and type(items[0]) is Symbol and self.rules.get(items[0]) is not None:
+            raise SchemeTypeError(
+                f"jacobian: expected a list of expressions, got the single expression {write_string(exprs)}; "
+                f"write '({write_string(exprs)}) for a one-row Jacobian"
+            )
         names = _variables(variables, "jacobian")
         rows = jacobian([from_datum(item) for item in items], names, self.rules, self._level("jacobian", level))
         return make_list(make_list(to_datum(entry) for entry in row) for row in rows)

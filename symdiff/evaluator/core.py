@@ -498,13 +498,10 @@ def _bindings(spec: Any, position: SourcePosition | None, form: str) -> tuple[li
         where = _at(cell, position)
         cell = cell.cdr
         parts = list_to_python(binding)
-        if parts is None or len(parts) not in (1, 2) or type(parts[0]) is not Symbol:
+        if parts is None or len(parts) != 2 or type(parts[0]) is not Symbol:
             raise SchemeSyntaxError(f"{form}: expected a binding (name value), got {write_string(binding)}", where)
         names.append(parts[0])
-        if len(parts) == 1:
-            inits.append(lambda env: UNASSIGNED)
-        else:
-            inits.append(_analyze_named(parts[1], _at(binding.cdr, where), parts[0].name))
+        inits.append(_analyze_named(parts[1], _at(binding.cdr, where), parts[0].name))
     return names, inits
 
 

@@ -69,6 +69,8 @@ class Interpreter:
     # --- implementation ------------------------------------------------------------------
 
     def _run(self, source: str, source_name: str, on_value: Callable[[Any], None], keep_unspecified: bool) -> None:
+        if not isinstance(source, str) or not isinstance(source_name, str):
+            raise TypeError("source and source_name must be str; use Interpreter.load for a file")
         data = read_all(source, source_name)
 
         def run_all() -> None:
