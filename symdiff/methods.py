@@ -66,9 +66,13 @@ def nderiv(
     """Differentiate numerically by central differences with Richardson extrapolation.
 
     Either nderiv(f, x) for a Python function f, or nderiv(expr, point, var) for an expression
-    at a point {name: value} with respect to `var`.
+    at a point {name: value} with respect to `var`. Raises NumericDerivativeError when the error
+    estimate is large (f may not be differentiable there); nderiv_with_error returns both.
     """
-    return nderiv_with_error(target, at, var, order)[0]
+    from .evaluator.autodiff_primitives import settled
+
+    value, error = nderiv_with_error(target, at, var, order)
+    return settled(value, error, "nderiv")
 
 
 def nderiv_with_error(

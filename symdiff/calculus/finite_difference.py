@@ -98,7 +98,34 @@ def derivative_with_error(
     except _ProbeFailure as failure:
         raise NumericDerivativeError(f"numeric derivative at x = {x!r} failed: f {failure.reason} at x itself") from None
 
+    if abs(x) > 1:
+        # A step proportional to |x| suits functions whose scale grows with x (log, x^2), but
+        # is far too coarse for one that varies on a fixed scale (sin at 1e8), where the table
+        # can agree with itself on a meaningless value. Compare with a run from the absolute
+        # step, which stays inside the same sign of x, and accept only an answer both give.
+        relative = _from_step(f, x, fx, RELATIVE_STEP * abs(x), order, domain_errors)
+        absolute = _from_step(f, x, fx, ABSOLUTE_STEP, order, domain_errors)
+        tolerance = 10 * (relative[1] + absolute[1]) + 1e-12 * max(abs(relative[0]), abs(absolute[0]))
+        if abs(relative[0] - absolute[0]) > tolerance:
+            raise NumericDerivativeError(
+                f"numeric derivative at x = {x!r} failed: steps of {RELATIVE_STEP * abs(x):.3g} and "
+                f"{ABSOLUTE_STEP} give {relative[0]!r} and {absolute[0]!r}; f varies on a scale the "
+                "steps do not resolve"
+            )
+        return min(relative, absolute, key=lambda estimate: estimate[1])
     step = RELATIVE_STEP * abs(x) if x != 0 else ABSOLUTE_STEP
+    return _from_step(f, x, fx, step, order, domain_errors)
+
+
+def _from_step(
+    f: Callable[[float], float],
+    x: float,
+    fx: float,
+    step: float,
+    order: int,
+    domain_errors: tuple[type[Exception], ...],
+) -> tuple[float, float]:
+    """Run the extrapolation from `step`, shrinking it after a failed probe; see derivative_with_error."""
     failure: _ProbeFailure | None = None
     for _attempt in range(MAX_RETRIES + 1):
         try:

@@ -84,8 +84,13 @@ class AutodiffPrimitives:
         return registry
 
     def nderiv(self, target: Any, *arguments: Any) -> Any:
-        """(nderiv f x [order]) or (nderiv expr var bindings [order]): a finite-difference derivative."""
-        return self._numeric_derivative("nderiv", target, arguments)[0]
+        """(nderiv f x [order]) or (nderiv expr var bindings [order]): a finite-difference derivative.
+
+        Raises an error when the error estimate is large, as at a jump or a kink, instead of
+        returning a number that only looks like a derivative; nderiv-with-error returns both.
+        """
+        value, error = self._numeric_derivative("nderiv", target, arguments)
+        return settled(value, error, "nderiv")
 
     def nderiv_with_error(self, target: Any, *arguments: Any) -> Any:
         """Like nderiv, but return the list (value error-estimate)."""
@@ -273,6 +278,22 @@ def _scheme_function(procedure: Any, name: str) -> Callable[[float], float]:
         return float(result)
 
     return function
+
+
+# nderiv returns its estimate only when the error estimate is below this fraction of
+# max(1, |estimate|); smooth functions settle far below it (about 1e-10 on the test cases).
+SETTLED_RELATIVE_ERROR = 1e-6
+
+
+def settled(value: float, error: float, name: str) -> float:
+    """Return `value`, or raise NumericDerivativeError when its error estimate is too large."""
+    if error <= SETTLED_RELATIVE_ERROR * max(1.0, abs(value)):
+        return value
+    raise finite_difference.NumericDerivativeError(
+        f"{name}: the finite differences did not settle (estimate {value:.6g}, error estimate "
+        f"{error:.2g}); the function may not be differentiable there. Use nderiv-with-error "
+        "to see the estimate anyway"
+    )
 
 
 def _difference(value: Any, reference: Any) -> Any:
