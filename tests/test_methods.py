@@ -229,3 +229,27 @@ def test_deriv_steps_shows_user_rules() -> None:
 def test_deriv_steps_python() -> None:
     listing = symdiff.deriv_steps("x^2*sin(x)", "x", notation="infix")
     assert listing.splitlines()[0] == "  1. product rule: d/dx x^2*sin(x) = x^2*cos(x) + 2*x*sin(x)"
+
+
+def test_grad_uses_user_derivative_rules() -> None:
+    interpreter = symdiff.Interpreter(output=io.StringIO())
+    interpreter.eval("(define (sinc u) (if (= u 0) 1 (/ (sin u) u)))")
+    interpreter.eval("(define-derivative (sinc u) (/ (- (* u (cos u)) (sin u)) (** u 2)))")
+    (value,) = interpreter.eval("(grad '(* x (sinc x)) '(x) '((x . 1)))")
+    assert math.isclose(value, math.cos(1), rel_tol=1e-12)
+    symbolic, reverse, numeric = interpreter.eval("(compare-derivatives '(sinc (* 2 x)) 'x '((x . 1)))")
+    assert math.isclose(reverse, symbolic, rel_tol=1e-12)
+    assert math.isclose(numeric, symbolic, rel_tol=1e-9)
+
+
+def test_grad_unknown_operator_says_how() -> None:
+    with pytest.raises(symdiff.SchemeError) as caught:
+        symdiff.Interpreter(output=io.StringIO()).eval("(grad '(frob x) '(x) '((x . 1)))")
+    assert "define-derivative" in caught.value.message
+
+
+def test_nderiv_refuses_unsettled_estimates() -> None:
+    interpreter = symdiff.Interpreter(output=io.StringIO())
+    for source in ("(nderiv (lambda (x) (if (< x 0) 0 1)) 0)", "(nderiv sin 1e8)"):
+        with pytest.raises(symdiff.SchemeError):
+            interpreter.eval(source)

@@ -337,8 +337,17 @@ EXPRESSION_OPERATIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def trace_expression(expr: Any, bindings: dict[Any, Any]) -> Any:
-    """Evaluate an engine expression with Values (or numbers) bound to its symbols."""
+def record_call(name: str, operands: Sequence[Any], value: Any, partials: Sequence[Any]) -> Any:
+    """Record a call whose value and local partials the caller computed (user functions)."""
+    return _record(operands, value, partials, name)
+
+
+def trace_expression(expr: Any, bindings: dict[Any, Any], fallback: Callable[..., Any] | None = None) -> Any:
+    """Evaluate an engine expression with Values (or numbers) bound to its symbols.
+
+    `fallback(operator, operands)` records an operator that has no built-in operation, such as
+    a function given by define-derivative; without one, such an operator is an error.
+    """
     from ..types import Symbol
     from .expr import fold_bottom_up
 
@@ -355,6 +364,8 @@ def trace_expression(expr: Any, bindings: dict[Any, Any]) -> Any:
             return atan2(*operands)
         operation = EXPRESSION_OPERATIONS.get(name)
         if operation is None:
+            if fallback is not None and type(item.head) is Symbol:
+                return fallback(item.head, operands)
             raise EvaluationError(f"grad: no reverse-mode rule for operator {name or item.head}")
         try:
             result = operation(*operands)

@@ -17,6 +17,7 @@ from ..calculus.convert import from_datum
 from ..calculus import finite_difference
 from ..calculus.numeric import DomainError
 from ..calculus.numeric import evaluate as numeric_evaluate
+from ..calculus.expr import compound
 from ..calculus.operations import derivative
 from ..errors import EvaluationError, SchemeTypeError
 from ..printer import write_string
@@ -213,7 +214,30 @@ class AutodiffPrimitives:
         inputs = [tape.variable(table[variable], variable.name) for variable in variables]
         point: dict[Any, Any] = dict(table)
         point.update(zip(variables, inputs))
-        return reverse.trace_expression(from_datum(target), point), inputs
+        return reverse.trace_expression(from_datum(target), point, self._user_function), inputs
+
+    def _user_function(self, operator: Symbol, operands: list[Any]) -> Any:
+        """Record a call of a function with a deriv rule and a numeric definition in Scheme.
+
+        The value comes from the Scheme procedure of that name, and each local partial from
+        the symbolic derivative that the rule gives, evaluated at the arguments.
+        """
+        calculus = self.interpreter.calculus
+        procedure = calculus._resolve_function(operator)
+        if procedure is None or calculus.rules.get(operator) is None:
+            raise EvaluationError(
+                f"grad: no reverse-mode rule for operator {operator.name}; define it as a procedure "
+                "and give it a derivative with define-derivative or put"
+            )
+        values = [reverse.data_of(operand) for operand in operands]
+        parameters = [Symbol(f"%u{index}") for index in range(len(operands))]
+        point = dict(zip(parameters, values))
+        call = compound(operator, *parameters)
+        partials = [
+            numeric_evaluate(derivative(call, parameter, calculus.rules, "sicp"), point, calculus._resolve_function)
+            for parameter in parameters
+        ]
+        return reverse.record_call(operator.name, operands, procedure(*values), partials)
 
     @contextmanager
     def _recording(self) -> Iterator[None]:
