@@ -166,7 +166,8 @@ def read_expression_text(text: str, notation: str = "auto", source: str = "<expr
         return parse_infix(text, source)
     except SchemeError:
         # Other single data that infix cannot read, such as "\"text\"" or "((f) x)", go to
-        # deriv as they are, so its error names the problem; a bare symbol such as 2x does not.
+        # deriv as they are, so that its error names the problem. A bare symbol such as 2x
+        # does not, because its derivative would silently be 0.
         if datum is None or type(datum) is Symbol:
             raise
         return datum
@@ -177,7 +178,7 @@ def _looks_prefix(datum: Any) -> bool:
     if type(datum) is not Pair or type(datum.car) is not Symbol:
         return False
     if datum.cdr is NIL:
-        return datum.car in BUILTIN_RULES  # (+) or (sin): malformed, and deriv says why
+        return datum.car in BUILTIN_RULES  # (+) or (sin): malformed, and deriv reports why
     if type(datum.cdr) is not Pair:
         return False
     second = datum.cdr.car

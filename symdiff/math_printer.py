@@ -96,7 +96,7 @@ def _infix_compound(operator: Symbol, operands: list[Rendering], raw: list[Any])
     name = operator.name
     count = len(operands)
     # Operands right of an operator are wrapped unless they bind tighter than it, so that the
-    # text reads back with the same grouping; negative operands are always wrapped there.
+    # text reads back with the same grouping. Negative operands are always wrapped there.
     if name == "+" and count >= 2:
         rest = [_wrap(o, POWER if o[1] == NEGATION else PRODUCT) for o in operands[1:]]
         return _join(" + ", [_wrap(operands[0], SUM)] + rest), SUM

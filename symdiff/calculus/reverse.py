@@ -172,7 +172,10 @@ def expt(base: Any, exponent: Any) -> Any:
     """base^exponent; d/dbase = n base^(n-1), exact for exact data, so (-2)^3 gives 12, not nan."""
     b, n = data_of(base), data_of(exponent)
     data = power(b, n)
-    d_base = _exact(n * power(b, n - 1)) if not (b == 0 and n < 1) else (0 if n == 0 else math.inf)
+    if b == 0 and n < 1:
+        d_base = 0 if n == 0 else math.inf  # the slope of x^n at 0 for n < 1 is infinite
+    else:
+        d_base = _exact(n * power(b, n - 1))
     if type(exponent) is Value:
         if b > 0:
             d_exponent = data * (math.log(b) if type(b) is float or b != 1 else 0)
