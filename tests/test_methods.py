@@ -253,3 +253,16 @@ def test_nderiv_refuses_unsettled_estimates() -> None:
     for source in ("(nderiv (lambda (x) (if (< x 0) 0 1)) 0)", "(nderiv sin 1e8)"):
         with pytest.raises(symdiff.SchemeError):
             interpreter.eval(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("(define-derivative (f u u) (cos u) (sin u))", "a parameter of f appears twice"),
+        ("(define-derivative (g u v) (cos u))", "g has 2 parameter(s) but 1 derivative expression(s)"),
+    ],
+)
+def test_define_derivative_checks_its_form(source: str, message: str) -> None:
+    with pytest.raises(symdiff.SchemeError) as caught:
+        symdiff.Interpreter(output=io.StringIO()).eval(source)
+    assert message in caught.value.message

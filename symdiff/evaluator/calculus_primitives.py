@@ -234,6 +234,8 @@ class CalculusPrimitives:
         templates = list_to_python(partials) or []
         if type(name) is not Symbol:
             raise SchemeTypeError(f"define-derivative: the function name must be a symbol, got {write_string(name)}")
+        if len(set(names)) != len(names):
+            raise DerivError(f"define-derivative: a parameter of {write_string(name)} appears twice")
         if len(templates) != len(names):
             raise DerivError(
                 f"define-derivative: {name.name} has {len(names)} parameter(s) but {len(templates)} "
