@@ -479,3 +479,11 @@ def test_deep_sum_chain() -> None:
 (deriv (chain 10000) 'x)
 """
     assert evaluate_printed(source) == "10001"
+
+
+def test_deriv_unknown_function_free_of_variable() -> None:
+    interpreter = Interpreter()
+    assert write_string(interpreter.eval("(deriv '(* (g y) x) 'x)")) == "(g y)"
+    assert write_string(interpreter.eval("(deriv '(+ (f 2) x) 'x)")) == "1"
+    with pytest.raises(DerivError):
+        interpreter.eval("(deriv '(f x) 'x)")

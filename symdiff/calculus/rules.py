@@ -22,7 +22,7 @@ from .constructors import constructors_for
 from .convert import is_atom, to_datum
 from .elementary import BUILTIN_RULES
 from .expr import Cell, without_gc
-from .rulekit import BuiltinRule, Context, RuleGenerator
+from .rulekit import BuiltinRule, Context, RuleGenerator, depends_on
 
 UserRule = Callable[[Any, Symbol], Any]
 
@@ -71,6 +71,9 @@ def _start_rule(expr: Cell, var: Symbol, context: Context) -> RuleGenerator:
             f"in {_short(expr)}"
         )
     rule = context.rules.get(operator)
+    if rule is None and not context.depends_on(expr, var):
+        # A function with no rule is still constant when its operands do not contain var.
+        return _constant_rule()
     if rule is None:
         raise DerivError(
             f"deriv: no rule for operator {operator.name} in {_short(expr)}; add one with "
@@ -80,6 +83,11 @@ def _start_rule(expr: Cell, var: Symbol, context: Context) -> RuleGenerator:
     if context.rules.is_generator(operator):
         return rule(expr.tail, var, context)  # type: ignore[call-arg]
     return _user_rule_generator(rule, expr.tail, var)  # type: ignore[arg-type]
+
+
+def _constant_rule() -> RuleGenerator:
+    return 0
+    yield  # unreachable: makes this function a generator for the driver
 
 
 def _short(expr: Any, limit: int = 60) -> str:
@@ -117,7 +125,7 @@ def rule_name(expr: Any, var: Symbol, rules: RuleTable) -> str:
     operator = expr.head
     rule = rules.get(operator) if type(operator) is Symbol else None
     if rule is None:
-        return "no rule"
+        return f"constant rule (free of {var.name})" if not depends_on(expr, var) else "no rule"
     if not rules.is_generator(operator):
         return f"user rule for {operator.name}"
     return getattr(rule, "rule_name", f"rule for {operator.name}")
