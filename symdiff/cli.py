@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="before each deriv result, print the rules applied, one per line (as deriv-steps does)",
+    )
+    parser.add_argument(
         "--debug", action="store_true", help="print the Python traceback with each error message"
     )
     parser.add_argument(
@@ -323,7 +328,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from .evaluator.interpreter import Interpreter
 
-    interpreter = Interpreter(simplify=args.simplify)
+    interpreter = Interpreter(simplify=args.simplify, show_steps=args.steps)
     status = run_sources(interpreter, sources, args.debug)
     _flush_stdout()
     if start_repl:

@@ -87,3 +87,12 @@ def test_command_usage_error_exits_2() -> None:
     completed = run("deriv", "x^2")
     assert completed.returncode == 2
     assert "usage: symdiff deriv" in completed.stderr
+
+
+def test_steps_flag_lists_rules_before_result() -> None:
+    completed = run("--steps", "-e", "(deriv '(* (sin x) x) 'x)")
+    lines = completed.stdout.splitlines()
+    assert completed.returncode == 0, completed.stderr
+    assert lines[0] == "  1. product rule: d/dx (* (sin x) x) = (+ (sin x) (* (cos x) x))"
+    assert "chain rule, outer function sin" in lines[1]
+    assert lines[-1] == "(+ (sin x) (* (cos x) x))"

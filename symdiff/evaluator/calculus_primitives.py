@@ -95,11 +95,23 @@ class CalculusPrimitives:
         if owner:
             memo = self._active_memos[key] = {}
         try:
-            result = derivative(from_datum(expr), variable, self.rules, level, order, memo)
+            if self.interpreter.show_steps and owner:
+                result = self._deriv_with_steps(from_datum(expr), variable, level, order)
+            else:
+                result = derivative(from_datum(expr), variable, self.rules, level, order, memo)
         finally:
             if owner:
                 del self._active_memos[key]
         return to_datum(result)
+
+    def _deriv_with_steps(self, expr: Any, variable: Symbol, level: str, order: int) -> Any:
+        """Differentiate as deriv does, writing each rule applied (symdiff --steps)."""
+        result = expr
+        for step in range(order):
+            final = step == order - 1
+            result, steps = derivation_steps(result, variable, self.rules, level if final else "full")
+            self.interpreter._write(format_steps(steps, variable.name) + "\n")
+        return result
 
     def deriv_infix(self, expr: Any, var: Any, *options: Any) -> Any:
         """(deriv-infix expr var [order] [level]): deriv on an infix list, giving an infix list."""

@@ -28,11 +28,13 @@ class Interpreter:
     144
     """
 
-    def __init__(self, *, output: TextIO | None = None, simplify: str = "sicp") -> None:
+    def __init__(self, *, output: TextIO | None = None, simplify: str = "sicp", show_steps: bool = False) -> None:
         if simplify not in LEVELS:
             raise ValueError(f"unknown simplification level {simplify!r}; expected one of {', '.join(LEVELS)}")
         self.output = output
         self.simplify = simplify
+        # When set, every top-level deriv call writes the rules it applies before its result.
+        self.show_steps = show_steps
         self.global_environment = Environment({}, None)
         self._loading: list[Path] = []
         self.calculus = CalculusPrimitives(self)
