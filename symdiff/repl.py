@@ -20,7 +20,7 @@ import platformdirs
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.lexers import DynamicLexer, PygmentsLexer
 from prompt_toolkit.output import create_output
 from pygments.lexers.lisp import SchemeLexer
 
@@ -242,6 +242,9 @@ def make_history() -> History:
     return PersistentHistory(str(path))
 
 
+MAX_HIGHLIGHTED_CHARACTERS = 10_000
+
+
 def make_prompt_toolkit_reader(prompt_stream: TextIO) -> ReadLine:
     """Return a reader that edits a whole input, across lines, in a prompt_toolkit session.
 
@@ -258,9 +261,16 @@ def make_prompt_toolkit_reader(prompt_stream: TextIO) -> ReadLine:
         else:
             buffer.validate_and_handle()
 
+    highlighter = PygmentsLexer(SchemeLexer)
+
+    def choose_lexer() -> PygmentsLexer | None:
+        # Highlighting re-lexes the whole input on every key, which made pasting a 100 KB
+        # line take about a minute; long inputs are shown plain.
+        return highlighter if len(session.default_buffer.text) <= MAX_HIGHLIGHTED_CHARACTERS else None
+
     session: PromptSession[str] = PromptSession(
         history=make_history(),
-        lexer=PygmentsLexer(SchemeLexer),
+        lexer=DynamicLexer(choose_lexer),
         multiline=True,
         key_bindings=bindings,
         prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION_PROMPT,
