@@ -5,7 +5,7 @@
     symdiff deriv 'sin(x^2)' x --steps        -> each rule applied, then the result
     symdiff compare 'sigmoid(w*x + b)' w --at w=0.5 --at x=2 --at b=-1
 
-EXPR is infix math (as in `x^2 + sin(x)`) or an s-expression (as in `(* x y)`), told apart
+EXPR is infix math (as in `x^2 + sin(x)`) or an s-expression (as in `(* x y)`), distinguished
 as symdiff.api.read_expression_text describes. The result is printed in the notation of EXPR
 unless --output sets another.
 """

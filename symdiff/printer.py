@@ -111,7 +111,7 @@ def _find_cycles(value: Any) -> tuple[set[int], int]:
     cyclic: set[int] = set()
     on_path: set[int] = set()
     sizes: dict[int, int] = {}
-    # The stack holds objects to enter, and (marker, object) pairs to leave them.
+    # The stack contains objects to enter, and (marker, object) pairs to leave them.
     stack: list[Any] = [value]
     leave = object()
     while stack:
@@ -158,7 +158,7 @@ def _render(value: Any, write: bool) -> str:
         )
     labels: dict[int, int] = {}
     out: list[str] = []
-    # The stack holds values to print and literal strings (wrapped in a 1-tuple) to emit.
+    # The stack contains values to print and literal strings (wrapped in a 1-tuple) to emit.
     stack: list[Any] = [value]
     while stack:
         item = stack.pop()

@@ -41,9 +41,9 @@ CHARACTER_NAMES = {
 
 STRING_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "|": "|"}
 
-# Source files larger than this are rejected before reading: the reader takes about 10 us and
-# 60 bytes of memory per character on CPython 3.11, so 64 MiB already means minutes and GBs,
-# and a device such as /dev/zero would never end.
+# Source files larger than this are rejected before reading. The reader takes about 10 us and
+# 60 bytes of memory per character on CPython 3.11, so 64 MiB already means minutes and
+# gigabytes, and reading a device such as /dev/zero would never end.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 
 # Returned by the datum-comment callback; list callbacks drop it.
@@ -384,7 +384,7 @@ def _find_unclosed(text: str) -> tuple[int, int, str] | None:
 
 
 def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
-    """Translate a Lark exception into a one-line ReadError that says what to do."""
+    """Translate a Lark exception into a one-line ReadError that tells the user what to do."""
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     position = SourcePosition(source, line, column)

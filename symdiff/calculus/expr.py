@@ -60,7 +60,7 @@ _sweep_threshold = 100_000
 
 
 def atom_key(value: Any) -> Any:
-    """Return a dictionary key that tells atoms apart exactly: 1, 1.0 and #t are different."""
+    """Return a dictionary key that distinguishes atoms exactly: 1, 1.0 and #t get different keys."""
     kind = type(value)
     if kind is Cell or kind is Symbol:
         return id(value)

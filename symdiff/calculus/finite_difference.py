@@ -102,7 +102,7 @@ def derivative_with_error(
         # A step proportional to |x| suits functions whose scale grows with x (log, x^2), but
         # is far too coarse for one that varies on a fixed scale (sin at 1e8), where the table
         # can agree with itself on a meaningless value. Compare with a run from the absolute
-        # step, which stays inside the same sign of x, and accept only an answer both give.
+        # step, which stays inside the same sign of x, and accept only an estimate both give.
         relative = _from_step(f, x, fx, RELATIVE_STEP * abs(x), order, domain_errors)
         absolute = _from_step(f, x, fx, ABSOLUTE_STEP, order, domain_errors)
         tolerance = 10 * (relative[1] + absolute[1]) + 1e-12 * max(abs(relative[0]), abs(absolute[0]))
@@ -191,7 +191,7 @@ def _evaluate(
     try:
         value = f(point)
     except domain_errors as error:
-        # A SchemeError's message already says what failed; a Python one needs its type.
+        # A SchemeError's message already names what failed; a Python one needs its type.
         message = getattr(error, "message", None)
         reason = f"failed ({message})" if message else f"raised {type(error).__name__}: {error}"
     else:

@@ -80,7 +80,7 @@ def operand_list(operands: Any) -> list[Any]:
 
 
 def rest_as_expression(operator: Symbol, operands: Cell) -> Any:
-    """The book's augend or multiplicand: the operands after the first, as one expression."""
+    """Return the book's augend or multiplicand: the operands after the first, as one expression."""
     rest = operands.tail
     if type(rest) is Cell and rest.tail is NIL:
         return rest.head

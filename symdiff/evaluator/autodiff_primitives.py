@@ -88,7 +88,7 @@ class AutodiffPrimitives:
         """(nderiv f x [order]) or (nderiv expr var bindings [order]): a finite-difference derivative.
 
         Raises an error when the error estimate is large, as at a jump or a kink, instead of
-        returning a number that only looks like a derivative; nderiv-with-error returns both.
+        returning a number that only looks like a derivative. nderiv-with-error returns both.
         """
         value, error = self._numeric_derivative("nderiv", target, arguments)
         return settled(value, error, "nderiv")

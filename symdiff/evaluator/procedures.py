@@ -36,7 +36,7 @@ class Primitive:
         self.function = function
         self.min_args = min_args
         self.max_args = max_args
-        # accepts[n] says whether n arguments are allowed, for n up to 3: the evaluator's fast
+        # accepts[n] is True when n arguments are allowed, for n up to 3: the evaluator's fast
         # path for calls with few arguments reads it instead of comparing with both bounds.
         self.accepts = tuple(min_args <= n and (max_args is None or n <= max_args) for n in range(4))
 
