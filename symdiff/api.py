@@ -146,12 +146,17 @@ def read_expression_text(text: str, notation: str = "auto", source: str = "<expr
     "(x + 1)^2", as infix math. Guessing the other way would misread "(- x -1)" (x + 1) as the
     infix -x - 1, and "2x" as a symbol whose derivative is 0.
     """
+    return read_expression_and_notation(text, notation, source)[0]
+
+
+def read_expression_and_notation(text: str, notation: str = "auto", source: str = "<expression>") -> tuple[Any, str]:
+    """Read expression text as read_expression_text does; return (datum, "prefix" or "infix")."""
     if not isinstance(text, str):
         raise TypeError(f"expression text must be a str, got {type(text).__name__}")
     if notation == "prefix":
-        return read(text, source)
+        return read(text, source), "prefix"
     if notation == "infix":
-        return parse_infix(text, source)
+        return parse_infix(text, source), "infix"
     if notation != "auto":
         raise ValueError(f"unknown notation {notation!r}; expected 'auto', 'prefix' or 'infix'")
     try:
@@ -159,18 +164,18 @@ def read_expression_text(text: str, notation: str = "auto", source: str = "<expr
     except SchemeError:
         datum = None
     if is_number(datum):
-        return datum
+        return datum, "infix"
     if text.lstrip().startswith("(") and _looks_prefix(datum):
-        return datum
+        return datum, "prefix"
     try:
-        return parse_infix(text, source)
+        return parse_infix(text, source), "infix"
     except SchemeError:
         # Other single data that infix cannot read, such as "\"text\"" or "((f) x)", go to
         # deriv as they are, so that its error names the problem. A bare symbol such as 2x
         # does not, because its derivative would silently be 0.
         if datum is None or type(datum) is Symbol:
             raise
-        return datum
+        return datum, "prefix"
 
 
 def _looks_prefix(datum: Any) -> bool:

@@ -199,9 +199,7 @@ def _version() -> str:
 def configure_logging(verbosity: int) -> None:
     """Send the `symdiff` logger's records to standard error when -v is given, else discard them."""
     if verbosity <= 0:
-        # Without a handler, Python's last-resort handler would print warnings to standard error.
-        logger.addHandler(logging.NullHandler())
-        return
+        return  # the package's NullHandler keeps the logger silent
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("symdiff: %(levelname)s: %(message)s"))
     logger.addHandler(handler)

@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any, Sequence
 
-from .errors import ReadError, SchemeError
+from .errors import SchemeError
 from .printer import write_string
 
 COMMANDS = ("deriv", "compare")
@@ -62,17 +62,9 @@ def build_parser(command: str) -> argparse.ArgumentParser:
 
 def read_expression(text: str, notation: str) -> tuple[Any, str]:
     """Read EXPR as infix or prefix; return (Scheme datum, the notation used)."""
-    from .api import read_expression_text
-    from .infix_reader import parse_infix
+    from .api import read_expression_and_notation
 
-    datum = read_expression_text(text, notation, "<EXPR>")
-    if notation != "auto":
-        return datum, notation
-    try:
-        parse_infix(text, "<EXPR>")
-        return datum, "infix"
-    except ReadError:
-        return datum, "prefix"
+    return read_expression_and_notation(text, notation, "<EXPR>")
 
 
 def render(datum: Any, notation: str) -> str:
@@ -106,7 +98,7 @@ def _deriv(args: argparse.Namespace) -> int:
     from .calculus.convert import from_datum, to_datum
     from .calculus.operations import derivative
     from .calculus.rules import RuleTable
-    from .steps import derivation_steps, format_steps
+    from .steps import derivation_steps_by_order, format_steps
 
     datum, notation = read_expression(args.expression, args.notation)
     variable = _variable(args.variable)
@@ -116,9 +108,8 @@ def _deriv(args: argparse.Namespace) -> int:
     rules = RuleTable()
     expr = from_datum(datum)
     if args.steps:
-        result = expr
-        for order in range(1, args.order + 1):
-            result, steps = derivation_steps(result, variable, rules, args.simplify)
+        result, listings = derivation_steps_by_order(expr, variable, rules, args.simplify, args.order)
+        for order, steps in enumerate(listings, start=1):
             heading = f"order {order}:" if args.order > 1 else "steps:"
             sys.stdout.write(heading + "\n" + format_steps(steps, variable.name, "infix" if output != "prefix" else "prefix") + "\n")
     else:

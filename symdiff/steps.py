@@ -24,6 +24,22 @@ def derivation_steps(expr: Any, var: Any, rules: RuleTable, level: str = "sicp")
     return result, steps
 
 
+def derivation_steps_by_order(
+    expr: Any, var: Any, rules: RuleTable, level: str, order: int
+) -> tuple[Any, list[list[Step]]]:
+    """Differentiate `order` times as deriv does, recording the steps of each order.
+
+    Intermediate derivatives are put in the `full` form and the last one built at `level`,
+    as calculus.operations.derivative does.
+    """
+    result = expr
+    listings: list[list[Step]] = []
+    for step in range(order):
+        result, steps = derivation_steps(result, var, rules, level if step == order - 1 else "full")
+        listings.append(steps)
+    return result, listings
+
+
 def format_steps(steps: list[Step], var: Any, notation: str = "prefix") -> str:
     """Return one line per step, indented by depth: rule, d/dvar of the subexpression, result."""
 

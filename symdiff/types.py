@@ -126,9 +126,6 @@ class Unspecified:
 UNSPECIFIED = Unspecified()
 
 
-NUMBER_TYPES = (int, Fraction, float)
-
-
 def is_number(value: Any) -> bool:
     """Return True for a Scheme number (never for a boolean)."""
     kind = type(value)

@@ -39,7 +39,23 @@ from .elementary import (
     TANH,
 )
 from .expr import Cell, fold_bottom_up
-from .simplify import EXACT_VALUES
+
+# Exact values at exact arguments: (function, argument) -> value.
+EXACT_VALUES: dict[tuple[Symbol, int], int | Fraction] = {
+    (SIN, 0): 0,
+    (COS, 0): 1,
+    (TAN, 0): 0,
+    (SEC, 0): 1,
+    (ASIN, 0): 0,
+    (ACOS, 1): 0,
+    (ATAN, 0): 0,
+    (SINH, 0): 0,
+    (COSH, 0): 1,
+    (TANH, 0): 0,
+    (EXP, 0): 1,
+    (LOG, 1): 0,
+    (SIGMOID, 0): Fraction(1, 2),
+}
 
 FunctionResolver = Callable[[Symbol], "Callable[..., Any] | None"]
 

@@ -38,7 +38,6 @@ class Value:
     """A recorded number: `data`, `grad`, and the inputs and local partials it came from."""
 
     __slots__ = ("tape", "data", "grad", "inputs", "partials", "label", "operator", "index")
-    is_traced = True
 
     def __init__(
         self,

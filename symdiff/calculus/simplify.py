@@ -26,33 +26,16 @@ from __future__ import annotations
 import hashlib
 import math
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
-from ..errors import SimplifyError
+from ..errors import EvaluationError, SimplifyError
 from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, exact_power, is_exact, is_number
 from .convert import to_datum
-from .elementary import (
-    ABS,
-    ACOS,
-    ASIN,
-    ATAN,
-    COS,
-    COSH,
-    EXP,
-    EXPT,
-    LOG,
-    SEC,
-    SIGMOID,
-    SIGN,
-    SIN,
-    SINH,
-    SQRT,
-    TAN,
-    TANH,
-)
+from .elementary import ABS, EXP, EXPT, LOG, SIGN, SQRT
 from .expr import Cell, atom_key, cell, compound, without_gc
+from .numeric import EXACT_VALUES, apply_operator
 
 HALF = Fraction(1, 2)
 
@@ -390,55 +373,19 @@ def _rebuild_tail(operands: list[Any]) -> Any:
     return tail
 
 
-# Exact values at exact arguments: (function, argument) -> value.
-EXACT_VALUES: dict[tuple[Symbol, int], int | Fraction] = {
-    (SIN, 0): 0,
-    (COS, 0): 1,
-    (TAN, 0): 0,
-    (SEC, 0): 1,
-    (ASIN, 0): 0,
-    (ACOS, 1): 0,
-    (ATAN, 0): 0,
-    (SINH, 0): 0,
-    (COSH, 0): 1,
-    (TANH, 0): 0,
-    (EXP, 0): 1,
-    (LOG, 1): 0,
-    (SIGMOID, 0): HALF,
-}
-
-FLOAT_FUNCTIONS: dict[Symbol, Callable[[float], float]] = {
-    SIN: math.sin,
-    COS: math.cos,
-    TAN: math.tan,
-    EXP: math.exp,
-    LOG: math.log,
-    ASIN: math.asin,
-    ACOS: math.acos,
-    ATAN: math.atan,
-    SINH: math.sinh,
-    COSH: math.cosh,
-    TANH: math.tanh,
-    SEC: lambda u: 1 / math.cos(u),
-}
-
-
 def _fold_function(operator: Symbol, argument: Any) -> Any:
-    """Return the value of (operator argument) for a number, or None to leave it unevaluated."""
-    if operator is ABS:
-        return abs(argument)
-    if operator is SIGN:
-        return (argument > 0) - (argument < 0) if is_exact(argument) else math.copysign(1.0, argument) if argument else 0.0
-    if is_exact(argument):
+    """Return the value of (operator argument) for a number, or None to leave it unevaluated.
+
+    Exact arguments fold only to the exact values in EXACT_VALUES, so folding never turns exact
+    input into a float; abs and sign are exact at any exact argument.
+    """
+    if is_exact(argument) and operator is not ABS and operator is not SIGN:
         return EXACT_VALUES.get((operator, argument))  # type: ignore[call-overload]
-    function = FLOAT_FUNCTIONS.get(operator)
-    if function is None:
-        return None
     try:
-        value = function(argument)
-    except (ValueError, OverflowError, ZeroDivisionError):
-        return None
-    return value if math.isfinite(value) else None
+        value = apply_operator(operator, [argument])
+    except (EvaluationError, ArithmeticError, ValueError):
+        return None  # an unknown function, or a point outside the function's domain
+    return value if is_exact(value) or math.isfinite(value) else None
 
 
 # --- the rendering pass --------------------------------------------------------------------

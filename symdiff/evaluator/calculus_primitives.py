@@ -24,7 +24,7 @@ from ..math_printer import to_infix, to_latex
 from ..notation import infix_to_prefix, prefix_to_infix
 from ..errors import DerivError, EvaluationError, SchemeError, SchemeTypeError
 from ..printer import write_string
-from ..steps import derivation_steps, format_steps
+from ..steps import derivation_steps, derivation_steps_by_order, format_steps
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
 from .procedures import Primitive, PrimitiveRegistry, apply_procedure
 
@@ -106,10 +106,8 @@ class CalculusPrimitives:
 
     def _deriv_with_steps(self, expr: Any, variable: Symbol, level: str, order: int) -> Any:
         """Differentiate as deriv does, writing each rule applied (symdiff --steps)."""
-        result = expr
-        for step in range(order):
-            final = step == order - 1
-            result, steps = derivation_steps(result, variable, self.rules, level if final else "full")
+        result, listings = derivation_steps_by_order(expr, variable, self.rules, level, order)
+        for steps in listings:
             self.interpreter._write(format_steps(steps, variable.name) + "\n")
         return result
 

@@ -141,8 +141,6 @@ def analyze(expr: Any, position: SourcePosition | None, tail: bool = False) -> C
         return _analyze_application(expr, position, tail)
     if expr is NIL:
         raise SchemeSyntaxError("() is not a valid expression: quote it as '() for the empty list", position)
-    if expr is UNSPECIFIED or expr is UNASSIGNED:
-        return lambda env: expr
     return lambda env: expr
 
 
