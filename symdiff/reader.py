@@ -384,7 +384,7 @@ def _find_unclosed(text: str) -> tuple[int, int, str] | None:
 
 
 def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
-    """Translate a Lark exception into a one-line ReadError that tells the user what to do."""
+    """Translate a Lark exception into a one-line ReadError that names the problem and its fix."""
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     position = SourcePosition(source, line, column)

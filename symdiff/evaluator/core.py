@@ -505,7 +505,7 @@ def _bindings(spec: Any, position: SourcePosition | None, form: str) -> tuple[li
 
 @special_form("let*")
 def _let_star(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
-    # (let* ((name value) ...) body ...): each binding sees the ones before it.
+    # (let* ((name value) ...) body ...): each value can use the bindings before it.
     cells = _form(expr, position, 2, None, "(let* ((name value) ...) body ...)")
     names, inits = _bindings(cells[1].car, _at(cells[1], position), "let*")
     body = analyze_body(cells[2:], position, tail, "let*")
