@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any, Mapping, Union
 
@@ -211,10 +212,17 @@ def _as_engine_value(expr: ExpressionLike, notation: str = "auto") -> Any:
     return from_datum(expr)
 
 
+# Names that the reader reads as exactly that symbol: the grammar's numbers, booleans and
+# characters all start with a digit, a sign, a dot or #. Other names go through the reader.
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
 def _as_symbol(var: str | Symbol) -> Symbol:
     """Accept a Symbol, or a string that reads as exactly one symbol (so "1" is rejected)."""
     if type(var) is Symbol:
         return var
+    if type(var) is str and _PLAIN_NAME.fullmatch(var):
+        return Symbol(var)
     if isinstance(var, str):
         try:
             value = read(var, "<variable>")

@@ -100,35 +100,42 @@ def _integer_root(value: int, degree: int) -> int | None:
     return root if root * root == value else None
 
 
+# sicp_sum and sicp_product test types inline: they run once per rule application.
+def sicp_sum(a: Any, b: Any) -> Any:
+    """SICP's make-sum: the `sicp` level's constructor of (+ a b)."""
+    a_is_number = type(a) in NUMBER_TYPES
+    b_is_number = type(b) in NUMBER_TYPES
+    if a_is_number and a == 0:
+        return b
+    if b_is_number and b == 0:
+        return a
+    if a_is_number and b_is_number:
+        return _exact(a + b)
+    return compound2(PLUS, a, b)
+
+
+def sicp_product(a: Any, b: Any) -> Any:
+    """SICP's make-product: the `sicp` level's constructor of (* a b)."""
+    a_is_number = type(a) in NUMBER_TYPES
+    b_is_number = type(b) in NUMBER_TYPES
+    if (a_is_number and a == 0) or (b_is_number and b == 0):
+        return 0
+    if a_is_number and a == 1:
+        return b
+    if b_is_number and b == 1:
+        return a
+    if a_is_number and b_is_number:
+        return _exact(a * b)
+    return compound2(TIMES, a, b)
+
+
 class SicpConstructors:
     """The simplifying constructors of SICP section 2.3.2 (the `sicp` level)."""
 
     level = "sicp"
 
-    # make_sum and make_product test types inline: they run once per rule application.
-    def make_sum(self, a: Any, b: Any) -> Any:
-        a_is_number = type(a) in NUMBER_TYPES
-        b_is_number = type(b) in NUMBER_TYPES
-        if a_is_number and a == 0:
-            return b
-        if b_is_number and b == 0:
-            return a
-        if a_is_number and b_is_number:
-            return _exact(a + b)
-        return compound2(PLUS, a, b)
-
-    def make_product(self, a: Any, b: Any) -> Any:
-        a_is_number = type(a) in NUMBER_TYPES
-        b_is_number = type(b) in NUMBER_TYPES
-        if (a_is_number and a == 0) or (b_is_number and b == 0):
-            return 0
-        if a_is_number and a == 1:
-            return b
-        if b_is_number and b == 1:
-            return a
-        if a_is_number and b_is_number:
-            return _exact(a * b)
-        return compound2(TIMES, a, b)
+    make_sum = staticmethod(sicp_sum)
+    make_product = staticmethod(sicp_product)
 
     def make_power(self, base: Any, exponent: Any, operator: Symbol = POWER) -> Any:
         if equals_number(exponent, 0):
@@ -139,12 +146,12 @@ class SicpConstructors:
             folded = exact_power(base, exponent)
             if folded is not None:
                 return folded
-        return compound(operator, base, exponent)
+        return compound2(operator, base, exponent)
 
     def make_negation(self, a: Any) -> Any:
         if is_number(a):
             return _exact(-a)
-        return compound(MINUS, a)
+        return compound1(MINUS, a)
 
     def make_difference(self, a: Any, b: Any) -> Any:
         if equals_number(b, 0):
@@ -153,7 +160,7 @@ class SicpConstructors:
             return self.make_negation(b)
         if is_number(a) and is_number(b):
             return _exact(a - b)
-        return compound(MINUS, a, b)
+        return compound2(MINUS, a, b)
 
     def make_quotient(self, a: Any, b: Any) -> Any:
         """a / b: b = 1 -> a; a = 0 -> 0; two numbers with b not 0 -> a / b; otherwise (/ a b)."""

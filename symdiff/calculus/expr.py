@@ -57,6 +57,7 @@ class Cell:
 # strongly and `_sweep` drops the ones nothing else references whenever the table has doubled.
 _interned: dict[tuple, "Cell"] = {}
 _sweep_threshold = 100_000
+_NIL_ID = id(NIL)
 
 
 def atom_key(value: Any) -> Any:
@@ -103,22 +104,99 @@ def _sweep() -> None:
     _sweep_threshold = max(100_000, 2 * len(_interned))
 
 
+# The compound constructors intern a list from its last cell up. A cell whose tail was created
+# a moment ago cannot be in the table yet, because every key in the table contains the id of
+# a tail that its cell keeps alive; so after the first lookup that misses, the cells above it
+# are inserted without a lookup.
+
+
 def compound(operator: Symbol, *operands: Any) -> Cell:
     """Return the expression (operator operand ...)."""
-    tail: Cell | EmptyList = NIL
-    for operand in reversed(operands):
-        tail = cell(operand, tail)
-    return cell(operator, tail)
+    return _intern_list((operator, *operands), NIL)
+
+
+def _intern_list(items: Any, tail: "Cell | EmptyList") -> "Cell | EmptyList":
+    """Return the interned list of `items` followed by the list `tail`."""
+    table = _interned
+    missed = False
+    for head in reversed(items):
+        kind = type(head)
+        key = (id(head) if kind is Cell or kind is Symbol else atom_key(head), id(tail))
+        if not missed:
+            found = table.get(key)
+            if found is not None:
+                tail = found
+                continue
+            missed = True
+        new = object.__new__(Cell)
+        new.head = head
+        new.tail = tail
+        table[key] = new
+        tail = new
+    if missed and len(table) > _sweep_threshold:
+        _sweep()
+    return tail
 
 
 def compound1(operator: Symbol, operand: Any) -> Cell:
-    """Return (operator operand); the same as compound, without its loop (a hot path)."""
-    return cell(operator, cell(operand, NIL))
+    """Return (operator operand); the same as compound, unrolled (a hot path)."""
+    table = _interned
+    kind = type(operand)
+    key = (id(operand) if kind is Cell or kind is Symbol else atom_key(operand), _NIL_ID)
+    last = table.get(key)
+    if last is not None:
+        key = (id(operator), id(last))
+        top = table.get(key)
+        if top is not None:
+            return top
+    else:
+        last = object.__new__(Cell)
+        last.head = operand
+        last.tail = NIL
+        table[key] = last
+        key = (id(operator), id(last))
+    top = object.__new__(Cell)
+    top.head = operator
+    top.tail = last
+    table[key] = top
+    if len(table) > _sweep_threshold:
+        _sweep()
+    return top
 
 
 def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
-    """Return (operator first second); the same as compound, without its loop (a hot path)."""
-    return cell(operator, cell(first, cell(second, NIL)))
+    """Return (operator first second); the same as compound, unrolled (a hot path)."""
+    table = _interned
+    kind = type(second)
+    key = (id(second) if kind is Cell or kind is Symbol else atom_key(second), _NIL_ID)
+    last = table.get(key)
+    kind = type(first)
+    first_key = id(first) if kind is Cell or kind is Symbol else atom_key(first)
+    middle = None
+    if last is None:
+        last = object.__new__(Cell)
+        last.head = second
+        last.tail = NIL
+        table[key] = last
+    else:
+        middle = table.get((first_key, id(last)))
+    if middle is None:
+        middle = object.__new__(Cell)
+        middle.head = first
+        middle.tail = last
+        table[(first_key, id(last))] = middle
+    else:
+        key = (id(operator), id(middle))
+        top = table.get(key)
+        if top is not None:
+            return top
+    top = object.__new__(Cell)
+    top.head = operator
+    top.tail = middle
+    table[(id(operator), id(middle))] = top
+    if len(table) > _sweep_threshold:
+        _sweep()
+    return top
 
 
 def clear_interned() -> None:
@@ -176,10 +254,7 @@ def replace_symbols(expr: Any, mapping: dict[Any, Any]) -> Any:
 
 
 def _list_of(items: list[Any]) -> "Cell | EmptyList":
-    tail: Cell | EmptyList = NIL
-    for item in reversed(items):
-        tail = cell(item, tail)
-    return tail
+    return _intern_list(items, NIL)
 
 
 def without_gc(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -18,10 +18,11 @@ from typing import Any, Callable
 from ..errors import DerivError
 from ..printer import write_string
 from ..types import NIL, Symbol
-from .constructors import constructors_for
+from .constructors import SicpConstructors, constructors_for
 from .convert import is_atom, to_datum
 from .elementary import BUILTIN_RULES
 from .expr import Cell, without_gc
+from .fast import FAST_KINDS, fast_differentiate
 from .rulekit import BuiltinRule, Context, RuleGenerator, depends_on
 
 UserRule = Callable[[Any, Symbol], Any]
@@ -37,6 +38,7 @@ class RuleTable:
     def __init__(self) -> None:
         self.rules: dict[Symbol, BuiltinRule | UserRule] = dict(BUILTIN_RULES)
         self.generators: set[Symbol] = set(BUILTIN_RULES)
+        self._fast_kinds: dict[Symbol, int] | None = None
 
     def get(self, operator: Symbol) -> BuiltinRule | UserRule | None:
         return self.rules.get(operator)
@@ -45,14 +47,26 @@ class RuleTable:
         """Install a user rule: a callable (operands, var) -> derivative."""
         self.rules[operator] = rule
         self.generators.discard(operator)
+        self._fast_kinds = None
 
     def put_generator(self, operator: Symbol, rule: BuiltinRule) -> None:
         """Install a generator rule, written like the built-in ones."""
         self.rules[operator] = rule
         self.generators.add(operator)
+        self._fast_kinds = None
 
     def is_generator(self, operator: Symbol) -> bool:
         return operator in self.generators
+
+    def fast_kinds(self) -> dict[Symbol, int]:
+        """Map each operator whose rule is still the built-in one to its kind in fast.py."""
+        if self._fast_kinds is None:
+            self._fast_kinds = {
+                operator: kind
+                for operator, kind in FAST_KINDS.items()
+                if self.rules.get(operator) is BUILTIN_RULES[operator] and operator in self.generators
+            }
+        return self._fast_kinds
 
     def operators(self) -> list[str]:
         return sorted(operator.name for operator in self.rules)
@@ -235,6 +249,12 @@ def differentiate(
     context.steps = steps
     if memo is not None:
         context.memo = memo
+    if steps is None and type(context.constructors) is SicpConstructors:
+
+        def slow(item: Cell) -> Any:
+            return run_rule(_start_rule(item, var, context), var, context, item)
+
+        return fast_differentiate(expr, var, context.memo, context.rules.fast_kinds(), context.depends_on, slow)
     generator = _start_rule(expr, var, context)
     return run_rule(generator, var, context, expr)
 

@@ -1,0 +1,227 @@
+"""A recursive fast path for `differentiate` with the built-in rules at the `sicp` level.
+
+It returns exactly the cells that the generator rules in elementary.py build with
+SicpConstructors, for sums, products, differences, powers with an exponent free of the
+variable, and the one-argument functions. It saves work in four ways. Plain recursion replaces
+the generator frames, and the constructors are inlined. No `(+ b c ...)` cell is built for the
+rest of an n-ary sum (the book's augend). Where an inner derivative is 0, the outer factor that
+the product would discard is not built.
+
+Everything else goes to the generic driver through `slow`, which also raises every error:
+user rules, quotients, logarithms, malformed expressions, and nesting deeper than MAX_DEPTH.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable
+
+from ..errors import DerivError
+from ..printer import write_string
+from ..types import NIL, Symbol
+from .constructors import MINUS, PLUS, POWER, TIMES, SicpConstructors, sicp_product, sicp_sum
+from .elementary import COS, EXP, EXPT, OUTER_DERIVATIVES, SIN
+from .expr import Cell, cell, compound1
+
+# Python frames of recursion the fast path may use below its entry; deeper subexpressions go
+# to the iterative generic driver. Nested one-argument functions cost no recursion here.
+MAX_DEPTH = 200
+
+# Rule kinds of the operators the fast path covers.
+SUM, PRODUCT, DIFFERENCE, POWER_RULE, FUNCTION = range(5)
+
+FAST_KINDS: dict[Symbol, int] = {PLUS: SUM, TIMES: PRODUCT, MINUS: DIFFERENCE, POWER: POWER_RULE, EXPT: POWER_RULE}
+FAST_KINDS.update((function, FUNCTION) for function in OUTER_DERIVATIVES)
+
+_PENDING = object()
+_NUMBER_TYPES = frozenset((int, Fraction, float))
+_make = SicpConstructors()
+
+
+# The SICP constructors themselves, so the fast path builds what SicpConstructors builds.
+_sum = sicp_sum
+_product = sicp_product
+_negation = _make.make_negation
+_difference = _make.make_difference
+_power = _make.make_power
+
+
+def _is_zero(value: Any) -> bool:
+    return type(value) in _NUMBER_TYPES and value == 0
+
+
+# --- the differentiator ---------------------------------------------------------------------
+
+
+def fast_differentiate(
+    root: Cell, var: Symbol, memo: dict, kinds: dict[Symbol, int], depends_on: Callable[[Any, Symbol], bool],
+    slow: Callable[[Cell], Any],
+) -> Any:
+    """Return the derivative of `root` with respect to `var`, memoizing per cell in `memo`.
+
+    `kinds` maps each operator whose rule in the table is still the built-in one to its rule
+    kind. `slow(cell)` differentiates one cell with the generic driver and the same memo.
+    """
+    memo_get = memo.get
+    kind_of = kinds.get
+    sum_is_fast = kinds.get(PLUS) == SUM
+
+    def atom(value: Any) -> Any:
+        if value is var:
+            return 1
+        kind = type(value)
+        if kind is Symbol or kind is int or kind is Fraction or kind is float:
+            return 0
+        raise DerivError(f"deriv: not an algebraic expression: {write_string(value)}")
+
+    def sum_of(operands: Any, depth: int) -> Any:
+        """Differentiate the sum of the operand list `operands`, one operand or more."""
+        terms = []
+        item = operands
+        while type(item) is Cell:
+            term = item.head
+            terms.append(d(term, depth) if type(term) is Cell else atom(term))
+            item = item.tail
+        result = terms.pop()
+        while terms:
+            result = _sum(terms.pop(), result)
+        return result
+
+    def d(e: Cell, depth: int) -> Any:
+        found = memo_get(e, _PENDING)
+        if found is not _PENDING:
+            return found
+        operator = e.head
+        kind = kind_of(operator) if type(operator) is Symbol else None
+        if kind is None or depth > MAX_DEPTH:
+            return slow(e)
+        operands = e.tail
+        depth += 1
+
+        if kind is FUNCTION:
+            if type(operands) is not Cell or operands.tail is not NIL:
+                return slow(e)
+            # Walk down nested one-argument functions without recursion, then apply the chain
+            # rule on the way back up.
+            path = [e]
+            u = operands.head
+            while (
+                type(u) is Cell
+                and kind_of(u.head) is FUNCTION
+                and type(u.tail) is Cell
+                and u.tail.tail is NIL
+                and memo_get(u, _PENDING) is _PENDING
+            ):
+                path.append(u)
+                u = u.tail.head
+            du = d(u, depth) if type(u) is Cell else atom(u)
+            for node in reversed(path):
+                if type(du) in _NUMBER_TYPES and du == 0:
+                    du = 0  # (* f'(u) 0) is 0, so f'(u) is not built
+                else:
+                    function = node.head
+                    if function is SIN:
+                        outer = cell(COS, node.tail)
+                    elif function is COS:
+                        outer = compound1(MINUS, cell(SIN, node.tail))
+                    elif function is EXP:
+                        outer = node  # (exp u) is its own derivative
+                    else:
+                        outer = OUTER_DERIVATIVES[function](node.tail.head, _make)
+                    du = _product(outer, du)
+                memo[node] = du
+            return du
+
+        if kind is SUM:
+            if operands is NIL:
+                result = 0
+            elif type(operands.tail) is Cell and operands.tail.tail is NIL:
+                a = operands.head
+                da = d(a, depth) if type(a) is Cell else atom(a)
+                b = operands.tail.head
+                db = d(b, depth) if type(b) is Cell else atom(b)
+                result = _sum(da, db)
+            else:
+                result = sum_of(operands, depth)
+
+        elif kind is PRODUCT:
+            if operands is NIL:
+                result = 0
+            elif operands.tail is NIL:
+                factor = operands.head
+                result = d(factor, depth) if type(factor) is Cell else atom(factor)
+            elif type(operands.tail) is Cell and operands.tail.tail is NIL:
+                a = operands.head
+                da = d(a, depth) if type(a) is Cell else atom(a)
+                b = operands.tail.head
+                db = d(b, depth) if type(b) is Cell else atom(b)
+                result = _sum(_product(a, db), _product(da, b))
+            else:
+                result = _product_derivative(operands, depth)
+
+        elif kind is DIFFERENCE:
+            if operands is NIL:
+                return slow(e)
+            a = operands.head
+            da = d(a, depth) if type(a) is Cell else atom(a)
+            rest = operands.tail
+            if rest is NIL:
+                result = _negation(da)
+            elif rest.tail is NIL:
+                b = rest.head
+                db = d(b, depth) if type(b) is Cell else atom(b)
+                result = _difference(da, db)
+            elif sum_is_fast:
+                result = _difference(da, sum_of(rest, depth))
+            else:
+                return slow(e)
+
+        else:  # POWER_RULE
+            if type(operands) is not Cell or type(operands.tail) is not Cell or operands.tail.tail is not NIL:
+                return slow(e)
+            base = operands.head
+            exponent = operands.tail.head
+            if exponent is var or (type(exponent) is Cell and depends_on(exponent, var)):
+                return slow(e)
+            d_base = d(base, depth) if type(base) is Cell else atom(base)
+            if _is_zero(d_base):
+                result = 0  # the product with d_base would discard the power built first
+            else:
+                power = _power(base, _sum(exponent, -1), operator)
+                result = _product(_product(exponent, power), d_base)
+
+        memo[e] = result
+        return result
+
+    def _product_derivative(operands: Cell, depth: int) -> Any:
+        # d(a1 a2 ... an) = a1 d(a2 ... an) + d(a1) (a2 ... an), folded from the right as the
+        # product rule's recursion on the book's multiplicand does. The multiplicand (* ak ...)
+        # is built only where d(a(k-1)) is not 0.
+        cells = []
+        derivatives = []
+        item = operands
+        while type(item) is Cell:
+            factor = item.head
+            cells.append(item)
+            derivatives.append(d(factor, depth) if type(factor) is Cell else atom(factor))
+            item = item.tail
+        last = len(cells) - 1
+        result = derivatives[last]
+        for index in range(last - 1, -1, -1):
+            left = _product(cells[index].head, result)
+            d_factor = derivatives[index]
+            if type(d_factor) in _NUMBER_TYPES and d_factor == 0:
+                right = 0
+            else:
+                following = cells[index + 1]
+                multiplicand = following.head if index + 1 == last else cell(TIMES, following)
+                right = _product(d_factor, multiplicand)
+            result = _sum(left, right)
+        return result
+
+    try:
+        return d(root, 0)
+    except RecursionError:
+        # NOTE: reached only when the caller is already near the recursion limit. Every
+        # derivative in the memo is complete, so the generic driver can finish the work.
+        return slow(root)
