@@ -10,7 +10,7 @@ from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, constructors_for
 from .expr import Cell, cell, fold_bottom_up
 from .rules import RuleTable, differentiate
-from .simplify import simplify
+from .simplify import Simplifier, simplify
 
 LEVELS = ("none", "sicp", "full")
 
@@ -29,13 +29,18 @@ def derivative(
     if type(order) is not int or order < 0:
         raise DerivError(f"deriv: the order must be a non-negative integer, got {write_string(order)}")
     rule_level = "none" if level == "none" else "sicp"
+    if memo is None and order > 1:
+        # Later orders meet subexpressions of earlier ones, such as (sin x), again. A derivative
+        # memoized at one order is valid at the next, because variable, rules and level are the same.
+        memo = {}
+    simplifier = Simplifier()
     result = expr
     for step in range(order):
         result = differentiate(result, var, rules, rule_level, memo=memo)
         if level == "full" or (level == "sicp" and step < order - 1):
-            result = simplify(result)
+            result = simplifier.simplify(result)
     if level == "full" and order == 0:
-        result = simplify(result)
+        result = simplifier.simplify(result)
     return result
 
 

@@ -69,7 +69,13 @@ def _is_compound(expr: Any, operator: Symbol) -> bool:
 
 
 def _operands(expr: Cell) -> list[Any]:
-    return list(expr.tail) if type(expr.tail) is Cell else []
+    # A plain loop: list(expr.tail) goes through Cell.__iter__, a generator, at twice the cost.
+    items = []
+    item = expr.tail
+    while type(item) is Cell:
+        items.append(item.head)
+        item = item.tail
+    return items
 
 
 def _terms(expr: Any) -> list[Any]:
@@ -78,19 +84,24 @@ def _terms(expr: Any) -> list[Any]:
 
 def _coefficient_and_factors(term: Any) -> tuple[Any, list[Any]]:
     """Split a canonical term into its numeric coefficient and its other factors."""
-    if is_number(term):
+    kind = type(term)
+    if kind is int or kind is Fraction or kind is float:
         return term, []
-    if _is_compound(term, TIMES):
+    if kind is Cell and term.head is TIMES:
         operands = _operands(term)
-        if is_number(operands[0]):
+        first = type(operands[0])
+        if first is int or first is Fraction or first is float:
             return operands[0], operands[1:]
         return 1, operands
     return 1, [term]
 
 
 def _base_and_exponent(factor: Any) -> tuple[Any, Any]:
-    if _is_compound(factor, POWER):
-        base, exponent = _operands(factor)
+    if type(factor) is Cell and factor.head is POWER:
+        operands = factor.tail
+        if type(operands) is Cell and type(operands.tail) is Cell and operands.tail.tail is NIL:
+            return operands.head, operands.tail.head
+        base, exponent = _operands(factor)  # raises ValueError, as for any other arity
         return base, exponent
     return factor, 1
 
@@ -119,10 +130,16 @@ class _Order:
 
     def __init__(self) -> None:
         self.digests: dict[Cell, bytes] = {}
+        self.atom_digests: dict[Any, bytes] = {}
 
     def digest(self, expr: Any) -> bytes:
         if type(expr) is not Cell:
-            return hashlib.blake2b(write_string(expr).encode() + bytes([type(expr) is float]), digest_size=8).digest()
+            key = atom_key(expr)
+            known = self.atom_digests.get(key)
+            if known is None:
+                known = hashlib.blake2b(write_string(expr).encode() + bytes([type(expr) is float]), digest_size=8).digest()
+                self.atom_digests[key] = known
+            return known
         known = self.digests.get(expr)
         if known is not None:
             return known
@@ -510,3 +527,20 @@ def canonical(expr: Any) -> Any:
 def simplify(expr: Any) -> Any:
     """Return `expr` in the `full` level's canonical, readable form. Idempotent."""
     return _Renderer().run(_Canonicalizer().run(expr))
+
+
+class Simplifier:
+    """`simplify` for a series of related expressions, such as successive derivatives.
+
+    Both passes are pure functions of a cell, so their memo tables stay valid from one call to
+    the next, and a subexpression seen in an earlier expression is not simplified again.
+    The tables keep every cell they have seen alive, so use one instance per computation.
+    """
+
+    def __init__(self) -> None:
+        self.canonicalizer = _Canonicalizer()
+        self.renderer = _Renderer()
+
+    @without_gc
+    def simplify(self, expr: Any) -> Any:
+        return self.renderer.run(self.canonicalizer.run(expr))
