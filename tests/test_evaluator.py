@@ -23,6 +23,8 @@ from symdiff import (
     UserError,
 )
 from symdiff.errors import SchemeExit
+from symdiff.evaluator import core
+from symdiff.evaluator.compiler import TAIL_DEPTH_LIMIT
 from symdiff.evaluator.procedures import Primitive
 from symdiff.printer import write_string
 from symdiff.types import UNSPECIFIED
@@ -182,8 +184,9 @@ def depth_interpreter() -> Interpreter:
     return interpreter
 
 
-# Each loop ends in (stack-depth); in a tail position the depth is the same after 10 and
-# after 200 iterations.
+# Each loop ends in (stack-depth); in a tail position the depth stays bounded however many
+# iterations run. Interpreted, it is the same after 10 and after 200; compiled code may make
+# up to TAIL_DEPTH_LIMIT tail calls directly before it uses the trampoline.
 TAIL_LOOPS = {
     "if": "(define (loop n) (if (= n 0) (stack-depth) (loop (- n 1))))",
     "cond": "(define (loop n) (cond ((= n 0) (stack-depth)) (else (loop (- n 1)))))",
@@ -206,10 +209,19 @@ TAIL_LOOPS = {
 
 
 @pytest.mark.parametrize("definition", list(TAIL_LOOPS.values()), ids=list(TAIL_LOOPS))
-def test_tail_position(definition: str) -> None:
+def test_tail_position(definition: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(core, "compiling", False)
     interpreter = depth_interpreter()
     interpreter.eval(definition)
     assert interpreter.eval("(loop 10)") == interpreter.eval("(loop 200)")
+
+
+@pytest.mark.parametrize("definition", list(TAIL_LOOPS.values()), ids=list(TAIL_LOOPS))
+def test_tail_position_compiled(definition: str) -> None:
+    interpreter = depth_interpreter()
+    interpreter.eval(definition)
+    depths = [interpreter.eval(f"(loop {n})") for n in (10, 1000, 5000)]
+    assert max(depths) - min(depths) <= 2 * TAIL_DEPTH_LIMIT
 
 
 def test_non_tail_position_grows_stack() -> None:

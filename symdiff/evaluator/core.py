@@ -22,6 +22,7 @@ from ..errors import (
 )
 from ..printer import write_string
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, list_to_python, make_list
+from .compiler import LazyLambda, install
 from .environment import UNASSIGNED, Environment, unbound_message
 from .procedures import Primitive, TailCall, describe_arity, set_applier
 
@@ -29,24 +30,34 @@ Closure = Callable[[Environment], Any]
 
 
 class CompoundProcedure:
-    """A procedure made by `lambda`: parameters, an analyzed body and its defining environment."""
+    """A procedure made by `lambda`: parameters, a body and its defining environment.
 
-    __slots__ = ("parameters", "rest", "body", "environment", "name")
+    An interpreted procedure has an analyzed `body` that runs in a fresh environment; a
+    compiled one has `code`, a Python function of the arguments (see compiler.py), and
+    `arity`, the exact argument count its callers may pass to `code` directly (-1 when it
+    takes a rest argument, -2 when it has no code).
+    """
+
+    __slots__ = ("parameters", "rest", "body", "environment", "name", "code", "arity", "required")
     is_procedure = True
 
     def __init__(
         self,
         parameters: tuple[Symbol, ...],
         rest: Symbol | None,
-        body: Closure,
+        body: Closure | None,
         environment: Environment,
         name: str | None,
+        code: Callable[..., Any] | None = None,
     ) -> None:
         self.parameters = parameters
         self.rest = rest
         self.body = body
         self.environment = environment
         self.name = name
+        self.code = code
+        self.required = len(parameters)
+        self.arity = -2 if code is None else (-1 if rest is not None else len(parameters))
 
     def bind(self, arguments: list) -> Environment:
         """Return the environment for one call: the parameters bound to `arguments`."""
@@ -58,11 +69,21 @@ class CompoundProcedure:
             bindings = dict(zip(parameters, arguments))
             bindings[self.rest] = make_list(arguments[count:])
             return Environment(bindings, self.environment)
-        expected = describe_arity(count, None if self.rest is not None else count)
-        raise ArityError(f"{self.name or 'anonymous procedure'}: expected {expected}, got {len(arguments)}")
+        raise self.arity_error(len(arguments))
+
+    def arity_error(self, count: int) -> ArityError:
+        expected = describe_arity(self.required, None if self.rest is not None else self.required)
+        return ArityError(f"{self.name or 'anonymous procedure'}: expected {expected}, got {count}")
 
     def scheme_repr(self) -> str:
         return f"#<procedure {self.name}>" if self.name else "#<procedure>"
+
+
+def _compiled_procedure(code: Callable[..., Any], signature: tuple[tuple[Symbol, ...], Symbol | None],
+                        name: str | None, environment: Environment) -> CompoundProcedure:
+    """Make the procedure object for a compiled function; generated code calls this."""
+    parameters, rest = signature
+    return CompoundProcedure(parameters, rest, None, environment, name, code)
 
 
 def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | None = None) -> Any:
@@ -74,7 +95,15 @@ def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | 
         while True:
             kind = type(procedure)
             if kind is CompoundProcedure:
-                result = procedure.body(procedure.bind(arguments))
+                code = procedure.code
+                if code is None:
+                    result = procedure.body(procedure.bind(arguments))
+                elif len(arguments) == procedure.arity or (
+                    procedure.arity == -1 and len(arguments) >= procedure.required
+                ):
+                    result = code(*arguments)
+                else:
+                    raise procedure.arity_error(len(arguments))
                 if type(result) is TailCall:
                     position = result.position
                     procedure = result.procedure
@@ -346,9 +375,16 @@ def _parse_parameters(spec: Any, position: SourcePosition | None, form: str) -> 
 def make_lambda(spec: Any, body_cells: list[Pair], position: SourcePosition | None, name: str | None) -> Closure:
     parameters, rest = _parse_parameters(spec, position, "lambda")
     body = analyze_body(body_cells, position, True, "lambda")
+    if not compiling:
+        return lambda env: CompoundProcedure(parameters, rest, body, env, name)
+    # Analysis above checked the syntax; the compiler runs when a procedure is first made.
+    compiled = LazyLambda(parameters, rest, body_cells, position, name)
 
     def lambda_(env: Environment) -> CompoundProcedure:
-        return CompoundProcedure(parameters, rest, body, env, name)
+        factory = compiled.factory(env)
+        if factory is None:
+            return CompoundProcedure(parameters, rest, body, env, name)
+        return factory(env)
 
     return lambda_
 
@@ -875,3 +911,18 @@ def evaluate(expr: Any, env: Environment, position: SourcePosition | None = None
     if type(result) is TailCall:
         result = apply_procedure(result.procedure, result.arguments)
     return result
+
+
+# Whether lambda expressions are compiled to Python (see compiler.py); the interpreter alone
+# runs when this is False, which tests use to compare the two.
+compiling = True
+
+
+def _finish(call: TailCall) -> Any:
+    return apply_procedure(call.procedure, call.arguments, call.position)
+
+
+install(
+    {"APPLY": apply_procedure, "FINISH": _finish, "CP": CompoundProcedure, "MKPROC": _compiled_procedure, "EQV": _eqv},
+    set(SPECIAL_FORMS),
+)
