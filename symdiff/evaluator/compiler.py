@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
+from operator import add, mul, sub, truediv
 from typing import Any, Callable
 
 from ..errors import EvaluationError, SchemeError, SourcePosition, UnboundVariableError
@@ -55,18 +56,22 @@ _SUPPORTED = {
 # iteration's values.
 _CLOSURE_FORMS = {"lambda", "named-lambda", "define", "delay", "cons-stream", "let"}
 
-# Operators that have a Python equivalent: (argument count, template, operand guard).
-# "number" guards require int or float operands (never bool); "pair" a Pair; None none.
+# Operators that have a Python equivalent: (argument count) -> (template, operand guard).
+# "number": int or float operands (never bool), with a path for exact integers and one for
+# floats; "arithmetic" adds a path for a mix of the two, which falls back to the builtin
+# when Python's conversion of a huge int to float overflows; "compare" adds the mixed path
+# as is, because Python compares int and float exactly; "pair": a Pair; None: no guard;
+# "custom": the template has its own guards and calls the builtin {F} itself.
 _INLINE: dict[tuple[str, int], tuple[str, str | None]] = {
-    ("+", 2): ("{0} + {1}", "number"),
-    ("-", 2): ("{0} - {1}", "number"),
-    ("*", 2): ("{0} * {1}", "number"),
+    ("+", 2): ("{0} + {1}", "arithmetic"),
+    ("-", 2): ("{0} - {1}", "arithmetic"),
+    ("*", 2): ("{0} * {1}", "arithmetic"),
     ("-", 1): ("-{0}", "number"),
-    ("=", 2): ("{0} == {1}", "number"),
-    ("<", 2): ("{0} < {1}", "number"),
-    (">", 2): ("{0} > {1}", "number"),
-    ("<=", 2): ("{0} <= {1}", "number"),
-    (">=", 2): ("{0} >= {1}", "number"),
+    ("=", 2): ("{0} == {1}", "compare"),
+    ("<", 2): ("{0} < {1}", "compare"),
+    (">", 2): ("{0} > {1}", "compare"),
+    ("<=", 2): ("{0} <= {1}", "compare"),
+    (">=", 2): ("{0} >= {1}", "compare"),
     ("zero?", 1): ("{0} == 0", "number"),
     ("car", 1): ("{0}.car", "pair"),
     ("cdr", 1): ("{0}.cdr", "pair"),
@@ -82,8 +87,21 @@ _INLINE: dict[tuple[str, int], tuple[str, str | None]] = {
     ("remainder", 2): ("({0} % {1} if type({0}) is int is type({1}) and {0} >= 0 and {1} > 0 else {F}({0}, {1}))", "custom"),
     # Exact division stays exact: an int result only when the division leaves no remainder.
     ("/", 2): ("({0} // {1} if type({0}) is int is type({1}) and {1} and not {0} % {1} else "
-               "{0} / {1} if type({0}) is float is type({1}) and {1} else {F}({0}, {1}))", "custom"),
+               "MIXED({0}, {1}, DIVIDE, {F}) if type({0}) in NUMBER and type({1}) in NUMBER else {F}({0}, {1}))", "custom"),
 }
+
+_OPERATORS = {"+": "ADD", "-": "SUBTRACT", "*": "MULTIPLY"}
+
+
+def _mixed(a: Any, b: Any, operation: Callable[[Any, Any], Any], builtin: Callable[..., Any]) -> Any:
+    """Apply a Python operator to two real numbers, leaving exact division and overflow to `builtin`."""
+    if type(a) is int and type(b) is int and operation is truediv:
+        return builtin(a, b)
+    try:
+        return operation(a, b)
+    except (OverflowError, ZeroDivisionError):
+        return builtin(a, b)
+
 
 # Builtins that can return a TailCall for the evaluator to finish.
 _TAIL_CALLING = {"apply"}
@@ -515,18 +533,18 @@ class Compiler:
         else:
             template, guard = inline
             fast = template.format(*values, F=python_function)
-            if guard == "number":
-                # Exact integers first (the common case), then any mix of int and float.
-                # Mixed int and float go to the builtin: Python raises OverflowError converting
-                # a huge int where Scheme's arithmetic gives an infinity.
+            if guard in ("number", "arithmetic", "compare"):
                 # Literals are small enough to convert to float exactly.
                 unknown = [v for v in values if not _numeric_literal(v)]
                 if unknown:
                     paths = []
                     if not any(_numeric_literal(v) and not v.lstrip("-").isdigit() for v in values):
-                        paths.append(" is ".join([f"type({unknown[0]})", "int"] + [f"type({v})" for v in unknown[1:]]))
-                    paths.append(" is ".join([f"type({unknown[0]})", "float"] + [f"type({v})" for v in unknown[1:]]))
-                    tests = "".join(f"{fast} if {path} else " for path in paths)
+                        paths.append((fast, " is ".join([f"type({unknown[0]})", "int"] + [f"type({v})" for v in unknown[1:]])))
+                    paths.append((fast, " is ".join([f"type({unknown[0]})", "float"] + [f"type({v})" for v in unknown[1:]])))
+                    if len(unknown) == 2 and guard != "number":
+                        mixed = fast if guard == "compare" else f"MIXED({joined}, {_OPERATORS[operator.name]}, {python_function})"
+                        paths.append((mixed, " and ".join(f"type({v}) in NUMBER" for v in unknown)))
+                    tests = "".join(f"{path} if {test} else " for path, test in paths)
                     fast = f"({tests}{python_function}({joined}))"
             elif guard == "pair":
                 fast = f"({fast} if type({values[0]}) is PAIR else {python_function}({joined}))"
@@ -965,5 +983,6 @@ def install(runtime: dict[str, Any], special_forms: set[Symbol]) -> None:
     _RUNTIME.update(runtime)
     _RUNTIME.update(
         TC=TailCall, PRIM=Primitive, PAIR=Pair, NIL=NIL, UNSPEC=UNSPECIFIED, MKLIST=make_list,
-        NUMBER=frozenset((int, float)), ERRORS=_ERRORS, DEPTH=tail_depth, FIX=translate_error, SETG=_set_global,
+        NUMBER=frozenset((int, float)), ERRORS=_ERRORS, DEPTH=tail_depth,
+        MIXED=_mixed, ADD=add, SUBTRACT=sub, MULTIPLY=mul, DIVIDE=truediv, FIX=translate_error, SETG=_set_global,
     )
