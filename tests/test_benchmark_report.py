@@ -1,0 +1,29 @@
+"""The benchmark page's targets, checked on made-up timings."""
+
+from __future__ import annotations
+
+from benchmarks.report import FamilyResults, _order_cost_growth
+
+
+def kth_family(times: list[float]) -> FamilyResults:
+    """A k-th derivative family whose symdiff time at order k is times[k - 1]."""
+    cases = {str(k): {"status": "ok", "deriv": [time]} for k, time in enumerate(times, start=1)}
+    return FamilyResults("kth_sin_exp", {"sizes": list(range(1, len(times) + 1)), "cases": {"symdiff": cases}})
+
+
+def test_constant_cost_per_order_meets_target() -> None:
+    # Each order costs 1 ms after a cheap first one: time(2)/time(1) is large, the growth is 1.
+    target = _order_cost_growth(kth_family([0.2 + k for k in range(10)]), 1.3, "sin exp")
+    assert target.met is True
+    assert "grows 1.00x per order" in target.measured
+
+
+def test_doubling_cost_per_order_misses_target() -> None:
+    times = [sum(2.0**i for i in range(k)) for k in range(1, 11)]
+    target = _order_cost_growth(kth_family(times), 1.3, "sin exp")
+    assert target.met is False
+    assert "grows 2.00x per order" in target.measured
+
+
+def test_order_cost_needs_three_orders() -> None:
+    assert _order_cost_growth(kth_family([1.0, 2.0]), 1.3, "sin exp").met is None
