@@ -5,9 +5,10 @@
 '(+ (* x y) (* y (+ x 3)))'
 """
 
+import importlib
 import logging
+from typing import Any
 
-from .api import Expression, clear_cache, deriv, gradient, parse, simplify
 from .errors import (
     ArityError,
     DerivError,
@@ -20,8 +21,6 @@ from .errors import (
     UnboundVariableError,
     UserError,
 )
-from .evaluator.interpreter import Interpreter, evaluate
-from .methods import backprop_trace, compare_derivatives, deriv_steps, grad, nderiv, nderiv_with_error
 from .types import NIL, Pair, Symbol
 
 __version__ = "0.1.0"
@@ -29,6 +28,41 @@ __version__ = "0.1.0"
 # The library logs diagnostics to the "symdiff" logger and never prints; without a handler of
 # the application's own, nothing is shown.
 logging.getLogger("symdiff").addHandler(logging.NullHandler())
+
+# Public names whose modules load on first access. `python -m symdiff` imports this package
+# before the command line runs, and a short program needs neither the Python API, nor the
+# infix reader it pulls in, nor the three-methods helpers.
+_LAZY_ATTRIBUTES = {
+    "Expression": ".api",
+    "clear_cache": ".api",
+    "deriv": ".api",
+    "gradient": ".api",
+    "parse": ".api",
+    "simplify": ".api",
+    "Interpreter": ".evaluator.interpreter",
+    "evaluate": ".evaluator.interpreter",
+    "backprop_trace": ".methods",
+    "compare_derivatives": ".methods",
+    "deriv_steps": ".methods",
+    "grad": ".methods",
+    "nderiv": ".methods",
+    "nderiv_with_error": ".methods",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_ATTRIBUTES.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    # Later lookups find the name in the module dictionary and skip this function.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_ATTRIBUTES))
+
 
 __all__ = [
     "ArityError",

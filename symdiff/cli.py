@@ -20,7 +20,6 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Sequence, TextIO
 
-from .commands import COMMANDS, run_command
 from .errors import ReadError, SchemeError, SchemeExit, SchemeInterrupt, SourcePosition
 from .printer import write_string
 from .reader import MAX_SOURCE_BYTES, read_source_file
@@ -269,8 +268,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     to run a file of that name, write it as ./deriv.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments and arguments[0] in COMMANDS:
-        return _guarded(lambda: run_command(arguments))
+    # Options such as -e cannot name a command, so those runs skip importing the commands module.
+    if arguments and not arguments[0].startswith("-"):
+        from .commands import COMMANDS, run_command
+
+        if arguments[0] in COMMANDS:
+            return _guarded(lambda: run_command(arguments))
     parser = build_parser()
     args = parser.parse_args(arguments)
     configure_logging(args.verbose)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..calculus import reverse
 from ..calculus.convert import from_datum
-from ..calculus import finite_difference
 from ..calculus.numeric import DomainError
 from ..calculus.numeric import evaluate as numeric_evaluate
 from ..calculus.expr import compound
@@ -24,6 +23,9 @@ from ..printer import write_string
 from ..types import UNSPECIFIED, Symbol, is_number, list_to_python, make_list
 from .calculus_primitives import number_bindings
 from .procedures import Primitive, PrimitiveRegistry, apply_procedure
+
+# calculus.finite_difference is imported in the procedures that use it, so that interpreter
+# start-up does not load it for programs that never call nderiv or compare-derivatives.
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -119,6 +121,8 @@ class AutodiffPrimitives:
             raise SchemeTypeError(f"{name}: the point must be a number, got {write_string(point)}")
         if order not in (1, 2) or type(order) is not int:
             raise SchemeTypeError(f"{name}: the order must be 1 or 2, got {write_string(order)}")
+        from ..calculus import finite_difference
+
         return finite_difference.derivative_with_error(function, float(point), order, domain_errors=_DOMAIN_ERRORS)
 
     def _expression_function(self, expr: Any, var: Symbol, table: dict[Symbol, Any]) -> Callable[[float], float]:
@@ -151,6 +155,8 @@ class AutodiffPrimitives:
             point = dict(table)
             point[var] = value
             return float(numeric_evaluate(engine_expr, point, calculus._resolve_function))
+
+        from ..calculus import finite_difference
 
         numeric, error = finite_difference.derivative_with_error(along, float(table[var]), domain_errors=_DOMAIN_ERRORS)
         rows = [("symbolic", symbolic), ("back propagation", back_propagated), ("finite differences", numeric)]
@@ -313,6 +319,8 @@ def settled(value: float, error: float, name: str) -> float:
     """Return `value`, or raise NumericDerivativeError when its error estimate is too large."""
     if error <= SETTLED_RELATIVE_ERROR * max(1.0, abs(value)):
         return value
+    from ..calculus import finite_difference
+
     raise finite_difference.NumericDerivativeError(
         f"{name}: the finite differences did not settle (estimate {value:.6g}, error estimate "
         f"{error:.2g}); the function may not be differentiable there. Use nderiv-with-error "

@@ -8,25 +8,24 @@ entry is kept in a general table, as SICP section 2.4.3 uses it.
 from __future__ import annotations
 
 import math
-import random
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..calculus.convert import from_datum, node_count, to_datum
 from ..calculus.elementary import template_rule
 from ..calculus.expr import compound
-from ..calculus import finite_difference
 from ..calculus.numeric import apply_operator, evaluate
 from ..calculus.operations import LEVELS, derivative, gradient, hessian, jacobian, substitute
 from ..calculus.rules import RuleTable, run_generator_rule
 from ..calculus.simplify import simplify
-from ..infix_reader import parse_infix
-from ..math_printer import to_infix, to_latex
 from ..notation import infix_to_prefix, prefix_to_infix
 from ..errors import DerivError, EvaluationError, SchemeError, SchemeTypeError
 from ..printer import write_string
-from ..steps import derivation_steps, derivation_steps_by_order, format_steps
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, is_number, list_to_python, make_list
 from .procedures import Primitive, PrimitiveRegistry, apply_procedure
+
+# The steps printer, the infix reader and printer, finite differences and `random` are imported
+# in the procedures that use them, so that interpreter start-up does not load them for programs
+# that never call those procedures.
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -106,6 +105,8 @@ class CalculusPrimitives:
 
     def _deriv_with_steps(self, expr: Any, variable: Symbol, level: str, order: int) -> Any:
         """Differentiate as deriv does, writing each rule applied (symdiff --steps)."""
+        from ..steps import derivation_steps_by_order, format_steps
+
         result, listings = derivation_steps_by_order(expr, variable, self.rules, level, order)
         for steps in listings:
             self.interpreter._write(format_steps(steps, variable.name) + "\n")
@@ -117,6 +118,8 @@ class CalculusPrimitives:
 
     def deriv_steps(self, expr: Any, var: Any, *options: Any) -> Any:
         """(deriv-steps expr var ['infix] [level]): print each rule applied, return the result."""
+        from ..steps import derivation_steps, format_steps
+
         notation = "prefix"
         level = self.interpreter.simplify
         for option in options:
@@ -267,6 +270,8 @@ class CalculusPrimitives:
             raise SchemeTypeError(f"check-derivative: expected an operator symbol, got {write_string(name)}")
         if type(points) is not int or points < 1:
             raise SchemeTypeError(f"check-derivative: the number of points must be a positive integer, got {write_string(points)}")
+        import random
+
         arity = self._rule_arity(name)
         symbols = [Symbol(f"x{index}") for index in range(arity)]
         expr = compound(name, *symbols)
@@ -303,6 +308,8 @@ class CalculusPrimitives:
         return max(1, minimum)
 
     def _partial_error(self, expr: Any, partial: Any, symbols: list[Symbol], point: list[float], index: int) -> float:
+        from ..calculus import finite_difference
+
         bindings = dict(zip(symbols, point))
         symbolic = float(evaluate(partial, bindings, self._resolve_function))
 
@@ -332,16 +339,22 @@ def _numeric_function(name: str) -> Callable[[Any], Any]:
 def _parse_infix(text: Any) -> Any:
     if type(text) is not str:
         raise SchemeTypeError(f"parse-infix: expected a string of infix math, got {write_string(text)}")
+    from ..infix_reader import parse_infix
+
     return parse_infix(text)
 
 
 def _expr_to_infix(expr: Any) -> str:
     from_datum(expr)  # rejects anything that is not an algebraic expression
+    from ..math_printer import to_infix
+
     return to_infix(expr)
 
 
 def _expr_to_latex(expr: Any) -> str:
     from_datum(expr)
+    from ..math_printer import to_latex
+
     return to_latex(expr)
 
 
