@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import lark
@@ -17,17 +15,11 @@ from lark import Lark, Token, Transformer
 
 from .errors import ReadError, SourcePosition
 from .numbers import parse_number
+from .reader import grammar_text
 from .types import NIL, Pair, Symbol
 
 OPERATORS = {"+": Symbol("+"), "-": Symbol("-"), "*": Symbol("*"), "/": Symbol("/")}
 POWER = Symbol("**")
-
-
-def _grammar_text() -> str:
-    packaged = resources.files("symdiff").joinpath("grammar").joinpath("infix.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "infix.lark").read_text(encoding="utf-8")
 
 
 def _list(*items: Any) -> Any:
@@ -73,7 +65,7 @@ class _PrefixBuilder(Transformer):
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_grammar_text(), parser="lalr", lexer="contextual", transformer=_PrefixBuilder(), cache=True)
+    return Lark(grammar_text("infix.lark"), parser="lalr", lexer="contextual", transformer=_PrefixBuilder(), cache=True)
 
 
 _lock = threading.Lock()

@@ -1,20 +1,25 @@
 """Tests of what start-up loads: modules a small program does not need stay unimported.
 
-Each check runs a fresh interpreter in a subprocess and inspects `sys.modules`, so it does not
-depend on what other tests have imported. No test here measures time.
+Checks of imported modules run a fresh interpreter in a subprocess and inspect its `sys.modules`,
+so they do not depend on what other tests have imported. No test here measures time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import lark
 import pytest
 
 import symdiff
+from symdiff import reader
+from symdiff.errors import ReadError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,7 +45,7 @@ NOT_NEEDED_FOR_SMALL_PROGRAM = [
 
 
 def loaded_modules(script: str, cwd: Path, pythonpath: str = str(REPO)) -> dict:
-    """Run `script` in a fresh interpreter and return the JSON object it prints last."""
+    """Run `script` in a fresh interpreter and return the JSON value on its last output line."""
     env = dict(os.environ)
     env["PYTHONPATH"] = pythonpath
     completed = subprocess.run(
@@ -50,7 +55,7 @@ def loaded_modules(script: str, cwd: Path, pythonpath: str = str(REPO)) -> dict:
     return json.loads(completed.stdout.splitlines()[-1])
 
 
-def test_small_program_imports_only_what_it_uses(tmp_path):
+def test_small_program_skips_unneeded_modules(tmp_path):
     script = (
         "import json, sys, runpy\n"
         "sys.argv = ['symdiff', '-e', \"(deriv '(* x y) 'x)\"]\n"
@@ -146,3 +151,69 @@ def test_lazily_imported_procedures_run(tmp_path):
     assert "product rule" in completed.stdout
     assert abs(float(lines[-2]) - 6.0) < 1e-6
     assert float(lines[-1]) < 1e-6
+
+
+def test_grammar_read_from_zip_archive(tmp_path):
+    archive = tmp_path / "symdiff.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in (REPO / "symdiff").rglob("*.py"):
+            bundle.write(path, path.relative_to(REPO).as_posix())
+        for path in (REPO / "grammar").glob("*.lark"):
+            bundle.write(path, f"symdiff/grammar/{path.name}")
+    script = (
+        "import json, symdiff\n"
+        "from symdiff.infix_reader import parse_infix\n"
+        "from symdiff.printer import write_string\n"
+        "from symdiff.reader import read_all\n"
+        "data = [write_string(datum) for datum, _ in read_all('(a . b) #(1)')]\n"
+        "data.append(write_string(parse_infix('x^2')))\n"
+        "print(json.dumps({'file': symdiff.__file__, 'data': data}))\n"
+    )
+
+    result = loaded_modules(script, tmp_path, pythonpath=str(archive))
+
+    assert result["file"].startswith(str(archive))
+    assert result["data"] == ["(a . b)", "#(1)", "(** x 2)"]
+
+
+# Pieces of valid and invalid Scheme text. Random concatenations of them put terminals both
+# where the grammar accepts them and where it does not.
+READER_PIECES = [
+    "(", ")", "[", "]", ".", " . ", "'", "`", ",", ",@", "#;", "#(", "#t", "#f", "#true",
+    "#\\a", "#\\space", "#\\x41", '"s"', '"a\\nb"', "|a b|", "1", "-2", "1/2", "1.5e3", "+inf.0",
+    ".5", "x", "...", "1+", "-", "a.b", "..", ";c\n", " ", "\n", "#|c|#", "#", "|", '"', "#\\",
+    "#x", "@", "\\",
+]
+
+
+def read_outcome(text: str) -> tuple:
+    try:
+        return ("data", repr(reader.read_all(text, "<test>")))
+    except ReadError as error:
+        return ("error", str(error), error.incomplete)
+
+
+def test_basic_lexer_reads_like_contextual_lexer(monkeypatch):
+    builder = reader._DatumBuilder()
+    contextual = lark.Lark(
+        reader.grammar_text("scheme.lark"),
+        parser="lalr",
+        lexer="contextual",
+        transformer=builder,
+        maybe_placeholders=False,
+    )
+    generator = random.Random(20250101)
+    texts = ["".join(generator.choice(READER_PIECES) for _ in range(generator.randint(1, 12))) for _ in range(3000)]
+
+    expected = []
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "_parser", lambda: (contextual, builder))
+        for text in texts:
+            expected.append(read_outcome(text))
+    outcomes = [read_outcome(text) for text in texts]
+
+    assert reader._parser()[0].options.lexer == "basic"
+    assert any(outcome[0] == "data" for outcome in outcomes)
+    assert any(outcome[0] == "error" for outcome in outcomes)
+    for text, outcome, contextual_outcome in zip(texts, outcomes, expected):
+        assert outcome == contextual_outcome, f"lexers differ on {text!r}"
