@@ -449,7 +449,9 @@ def render(results: dict[str, Any], kept: str | None = None) -> str:
 
     if results.get("startup"):
         out.append("\n## Start-up\n")
-        out.append("Wall time of a whole process from this checkout, each command run in turn.\n")
+        out.append("Wall time of a whole process from this checkout, each command run in turn. Both run with "
+                   "bytecode caches, as after `pip install`: the suite fills a private cache "
+                   "(`PYTHONPYCACHEPREFIX`) with one unmeasured run of each first.\n")
         out.append(render_startup(results["startup"]))
 
     out.append(method_section(meta))
