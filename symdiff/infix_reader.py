@@ -15,7 +15,7 @@ from lark import Lark, Token, Transformer
 
 from .errors import ReadError, SourcePosition
 from .numbers import parse_number
-from .reader import grammar_text
+from .reader import grammar_text, parser_cache_file
 from .types import NIL, Pair, Symbol
 
 OPERATORS = {"+": Symbol("+"), "-": Symbol("-"), "*": Symbol("*"), "/": Symbol("/")}
@@ -65,7 +65,8 @@ class _PrefixBuilder(Transformer):
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(grammar_text("infix.lark"), parser="lalr", lexer="contextual", transformer=_PrefixBuilder(), cache=True)
+    return Lark(grammar_text("infix.lark"), parser="lalr", lexer="contextual", transformer=_PrefixBuilder(),
+                cache=parser_cache_file("infix"))
 
 
 _lock = threading.Lock()

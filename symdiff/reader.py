@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 import threading
 from typing import Any, Iterator
 
@@ -223,6 +224,27 @@ def _decode_string(body: str, position: SourcePosition) -> str:
     return "".join(out)
 
 
+def parser_cache_file(grammar_name: str) -> str | bool:
+    """Return the file where Lark keeps a grammar's parser tables, or False for no cache.
+
+    Lark's own `cache=True` file sits in the shared temporary directory under a predictable
+    name, and Lark unpickles it, so another local user could plant code there. This file goes
+    in a directory that only this user can write. When that directory belongs to someone else
+    or others may write to it, nothing is cached.
+    """
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    directory = os.path.join(tempfile.gettempdir(), f"symdiff-{user}")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        status = os.stat(directory)
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+        return False
+    # Lark also checks a hash of the grammar and options stored in the file.
+    return os.path.join(directory, f"{grammar_name}.lark-cache")
+
+
 @functools.lru_cache(maxsize=1)
 def _parser() -> tuple[Lark, _DatumBuilder]:
     builder = _DatumBuilder()
@@ -235,7 +257,7 @@ def _parser() -> tuple[Lark, _DatumBuilder]:
         lexer="basic",
         transformer=builder,
         maybe_placeholders=False,
-        cache=True,
+        cache=parser_cache_file("scheme"),
     )
     return parser, builder
 

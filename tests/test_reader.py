@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 import time
 from fractions import Fraction
 
@@ -10,7 +12,7 @@ import pytest
 
 from symdiff import NIL, Pair, ReadError, SchemeError, SourcePosition, Symbol
 from symdiff.printer import write_string
-from symdiff.reader import is_incomplete, read, read_all
+from symdiff.reader import is_incomplete, parser_cache_file, read, read_all
 from symdiff.types import Char
 
 
@@ -409,3 +411,22 @@ def test_many_top_level_data() -> None:
     data = read_all("x\n" * 20_000)
     assert len(data) == 20_000
     assert data[-1][1].line == 20_000
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_parser_cache_in_private_directory(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    path = parser_cache_file("scheme")
+    directory = tmp_path / f"symdiff-{os.getuid()}"
+    assert path == str(directory / "scheme.lark-cache")
+    assert directory.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_parser_cache_skips_shared_directory(tmp_path, monkeypatch) -> None:
+    # A directory others can write to could hold a planted pickle: no cache then.
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    directory = tmp_path / f"symdiff-{os.getuid()}"
+    directory.mkdir()
+    directory.chmod(0o777)
+    assert parser_cache_file("scheme") is False
