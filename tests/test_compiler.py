@@ -97,6 +97,7 @@ PROGRAMS = {
     "redefine-plus": "(define (f a b) (+ a b)) (define old+ +) (define (+ a b) (* a b)) (define r (f 3 4)) (set! + old+) (list r (f 3 4))",
     "local-plus": "(define (f + a) (+ a a)) (f * 5)",
     "redefine-square": "(define (square x) (+ x 1)) (define (f y) (square y)) (f 4)",
+    "restore-builtin": "(define old square) (define (square x) 0) (define (f y) (square y)) (define r (f 3)) (set! square old) (list r (f 3))",
     "redefine-later": "(define (f x) (g x)) (define (g x) (* x 3)) (f 2)",
     "higher-order": "(define (compose f g) (lambda (x) (f (g x)))) ((compose car cdr) '(1 2 3))",
     "nested-define-function": "(define (outer) (define (even? n) (if (= n 0) #t (odd? (- n 1)))) (define (odd? n) (if (= n 0) #f (even? (- n 1)))) (even? 1000)) (outer)",

@@ -219,9 +219,12 @@ class Compiler:
     variables are then looked up along the environment chain, and no operator is inlined.
     """
 
-    def __init__(self, builtins: dict[str, Primitive], chained: bool) -> None:
+    def __init__(self, builtins: dict[str, Primitive], chained: bool, bindings: dict | None = None) -> None:
         self.builtins = builtins
         self.chained = chained
+        # The global bindings when compiling, if known: code for a builtin's name is shaped
+        # for the builtin only while the name holds it. Both shapes are correct for any value.
+        self.global_bindings = bindings
         self.counter = 0
         self.constants: list[Any] = []
         self.constant_names: dict[int, str] = {}
@@ -478,9 +481,10 @@ class Compiler:
         operator = expr.car
         count = len(cells) - 1
         parts = [(cell.car, _at(cell, position)) for cell in cells]
-        if (type(operator) is Symbol and not self.chained and scope.find(operator) is None
-                and operator.name in self.builtins and self.builtins[operator.name].accepts[min(count, 3)]
-                and (count <= 3 or self.builtins[operator.name].max_args is None)):
+        builtin = self.builtins.get(operator.name) if type(operator) is Symbol else None
+        if (builtin is not None and not self.chained and scope.find(operator) is None
+                and builtin.accepts[min(count, 3)] and (count <= 3 or builtin.max_args is None)
+                and (self.global_bindings is None or self.global_bindings.get(operator) is builtin)):
             return self.builtin_call(operator, parts[1:], scope, function, position, tail, depth)
         values = self.operands(parts, scope, function, depth)
         return self.call(values[0], values[1:], function, position, tail, _label(operator))
@@ -552,21 +556,16 @@ class Compiler:
                 # Python warns on `is` with a numeric literal, so call the builtin instead.
                 fast = f"{python_function}({joined})"
         bound = self.fresh("t")
+        where = self.constant(position)
         function.emit(f"{bound} = G[{self.symbol(operator)}]", position, label)
         if tail:
             # A builtin may return a TailCall (apply does); in tail position it is passed on.
-            function.emit(f"if {bound} is {primitive}: return {fast}", position, label)
-            self.tail_call(bound, values, function, position, label)
+            function.emit(f"return {fast} if {bound} is {primitive} else TC({bound}, [{joined}], {where})", position, label)
             return None
         result = self.fresh("t")
-        function.emit(f"if {bound} is {primitive}:", position, label)
-        function.emit(f"    {result} = {fast}", position, label)
+        function.emit(f"{result} = {fast} if {bound} is {primitive} else APPLY({bound}, [{joined}], {where})", position, label)
         if inline is None and operator.name in _TAIL_CALLING:
-            function.emit(f"    if type({result}) is TC: {result} = FINISH({result})", position, label)
-        function.emit("else:", position, label)
-        function.indent += 1
-        self.generic_call(bound, values, result, function, position, label)
-        function.indent -= 1
+            function.emit(f"if type({result}) is TC: {result} = FINISH({result})", position, label)
         return result
 
     # --- special forms -------------------------------------------------------------------
@@ -942,15 +941,16 @@ class LazyLambda:
             pass
         factory = None
         try:
-            factory = _build(self.parameters, self.rest, self.body, self.position, self.name, chained)
+            factory = _build(self.parameters, self.rest, self.body, self.position, self.name, chained,
+                             None if chained else env.bindings)
         except (Unsupported, RecursionError, SyntaxError, MemoryError) as exc:
             logger.debug("interpreting %s: %s", self.name or "a lambda", exc)
         self.factories[chained] = factory
         return factory
 
 
-def _build(parameters, rest, body, position, name, chained) -> Callable[[Environment], Any]:
-    compiler = Compiler(_builtins(), chained)
+def _build(parameters, rest, body, position, name, chained, bindings) -> Callable[[Environment], Any]:
+    compiler = Compiler(_builtins(), chained, bindings)
     source, constants, unit = compiler.compile_unit(parameters, rest, body, position, name)
     namespace = dict(_RUNTIME)
     namespace["UNIT"] = unit
