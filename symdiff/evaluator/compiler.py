@@ -28,6 +28,7 @@ interpreter, which remains the reference semantics.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from operator import add, mul, sub, truediv
@@ -954,12 +955,22 @@ def _build(parameters, rest, body, position, name, chained, bindings) -> Callabl
     source, constants, unit = compiler.compile_unit(parameters, rest, body, position, name)
     namespace = dict(_RUNTIME)
     namespace["UNIT"] = unit
-    code = compile(source, f"<compiled {name or 'lambda'}>", "exec")
+    code = _compile_source(source, f"<compiled {name or 'lambda'}>")
     exec(code, namespace)  # noqa: S102 - the source is generated above from the analyzed program
     make = namespace["FACTORY"]
     frozen = tuple(constants)
     logger.debug("compiled %s into %d lines", name or "a lambda", source.count("\n"))
     return lambda env: make(env, env.bindings, frozen)
+
+
+@functools.lru_cache(maxsize=512)
+def _compile_source(source: str, file_name: str) -> Any:
+    """Compile generated source, reusing the code of an identical procedure compiled before.
+
+    Constants and positions are not in the source, so loading the same program again, in a
+    new interpreter or after an edit elsewhere in the file, compiles nothing.
+    """
+    return compile(source, file_name, "exec")
 
 
 _builtin_table: dict[str, Primitive] | None = None
