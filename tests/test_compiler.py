@@ -108,6 +108,14 @@ PROGRAMS = {
     "grad": "(define (f x y) (+ (* x x) (* x y))) (grad f '(3 2))",
     "inside-let": "(define g (let ((k 10)) (lambda (x) (+ x k)))) (g 5)",
     "define-in-let": "(let ((k 2)) (define (h x) (* x k)) (h 21))",
+    "operator-before-operands": "(define (f) (list (+ (begin (set! + -) 10) 1) (car (begin (set! car cdr) '(1 2))))) (f)",
+    "apply-rebound-in-operand": "(define (f) (apply (begin (set! apply list) +) '(1 2))) (f)",
+    "arrow-test-value": "(define (f x) (list (cond (x => (begin (set! x 99) (lambda (v) v)))) x)) (f 1)",
+    "set-before-define": "(define x 1) (define (f) (set! x 5) (define x 2) x) (list (f) x)",
+    "define-shadows-parameter": "(define (f x) (display x) (define x 2) x) (f 1)",
+    "let-star-body-define": "(define (f) (let* ((a 1) (b 2)) (display a) (define a 2) (define c (+ a b)) c)) (f)",
+    "let-star-empty-define": "(define z 5) (define (f) (let* () (display z) (define z 1) z)) (f)",
+    "named-let-body-define": "(define (f) (let loop ((i 0)) (define j (+ i 1)) (if (< i 3) (loop j) i))) (f)",
     "string-symbols": "(define (f) (list 'a.b '|weird sym| (string->symbol \"x\"))) (f)",
     "float-overflow-mix": "(define (f x) (list (* x 1.5) (+ 0.5 x) (/ 1.5 x) (* 2 x))) (f (expt 10 400))",
     "large-literal": "(define (f) (+ 123456789012345678901234567890 1)) (f)",
@@ -133,6 +141,17 @@ ERRORS = {
     "remainder-zero": "(define (f x) (remainder x 0)) (f 5)",
     "letrec-before": "(define (f) (letrec ((a (lambda () b)) (c (a)) (b 1)) c)) (f)",
     "set-unbound": "(define (f) (set! nowhere 1)) (f)",
+    "read-before-define": "(define x 10) (define (f) (display x) (define x 20) x) (f)",
+    "read-before-define-let": "(define y 0) (define (f x) (let () (display y) (define y 5) y)) (f 1)",
+    "read-before-define-outer": "(define b 5) (define (f) (define a b) (define b 1) a) (f)",
+    "letrec-read-position": "(define (f) (letrec ((a (+ 1\n b)) (b 1)) a)) (f)",
+    "letrec-closure-read": "(define (f) (letrec ((g (lambda () (list 1\n b))) (a (g)) (b 1)) a)) (f)",
+    "arrow-arity": "(define (f x) (list (cond (x => cons)))) (f 1)",
+    "case-arrow-arity": "(define (f x) (case x ((1) => cons))) (f 1)",
+    "do-step-position": "(define (f) (do ((i 0 (+ i 1)) (x 1 (car i))) ((= i 2) x))) (f)",
+    "do-init-position": "(define (f) (do ((z (vector-ref (vector) 0))) (#t z))) (f)",
+    "apply-position": "(define (g) (apply car '(1 2))) (g)",
+    "apply-position-nested": "(define (g) (list (apply car '(1 2)))) (g)",
     "user-error": "(define (f x) (error \"bad thing:\" x)) (f 42)",
     "error-in-callee": "(define (g x) (vector-ref x 10)) (define (f) (g (vector 1 2))) (f)",
     "overflow": "(define (f) (exact->inexact (expt 10 (expt 10 400)))) (f)",
@@ -158,12 +177,17 @@ def test_examples_agree_with_interpreter(path: Path) -> None:
     assert_same(path.read_text(encoding="utf-8"))
 
 
-def test_internal_define_used_before_its_definition() -> None:
-    # Compiled bodies bind internal defines as letrec* does, so reading one early is an error
-    # at the reference; the interpreter looks further out and finds no global b either.
-    compiled = run("(define (f) (define a b) (define b 1) a) (f)", True)[1]
-    assert compiled == "error EvaluationError <test>:1:13 <test>:1:13: error: b: variable used before its definition"
-    assert run("(define (f) (define a b) (define b 1) a) (f)", False)[1].startswith("error UnboundVariableError <test>:1:")
+def test_internal_define_read_early() -> None:
+    # Internal definitions bind from the start of the body, as letrec* does, in both modes.
+    outcome = assert_same("(define (f) (define a b) (define b 1) a) (f)")[1]
+    assert outcome == "error EvaluationError <test>:1:23 <test>:1:23: error: b: variable used before its definition"
+
+
+def test_tail_depth_recovers_after_errors() -> None:
+    source = "(define (bad x) (car x)) (define (c) (bad 1))"
+    for _ in range(3 * compiler.TAIL_DEPTH_LIMIT):
+        assert run(source + " (c)", True)[1].startswith("error SchemeTypeError")
+    assert compiler.tail_depth == [0]
 
 
 def test_results_are_the_expected_ones() -> None:

@@ -120,11 +120,14 @@ class Unsupported(Exception):
 
 
 class _Binding:
-    __slots__ = ("name", "function")
+    __slots__ = ("name", "function", "checked")
 
-    def __init__(self, name: str, function: "_Function") -> None:
+    def __init__(self, name: str, function: "_Function", checked: bool = False) -> None:
         self.name = name  # the Python variable
         self.function = function  # the generated function whose local it is
+        # True for letrec variables and internal definitions, which can be read before they
+        # are assigned: each read gets a line of its own, so the error points at it.
+        self.checked = checked
 
 
 class _Scope:
@@ -350,7 +353,7 @@ class Compiler:
             if target is not None and target not in scope.variables:
                 variable = self.fresh("v")
                 self.unit.locals[variable] = target.name
-                scope.variables[target] = _Binding(variable, function)
+                scope.variables[target] = _Binding(variable, function, checked=True)
         result = "UNSPEC"
         for index, (expr, where) in enumerate(forms):
             last = index == len(forms) - 1
@@ -448,9 +451,12 @@ class Compiler:
 
     def variable(self, symbol: Symbol, scope: _Scope, function: _Function, position: SourcePosition | None) -> str:
         binding = scope.find(symbol)
-        if binding is not None:
+        if binding is not None and not binding.checked:
             return binding.name
         temporary = self.fresh("t")
+        if binding is not None:
+            function.emit(f"{temporary} = {binding.name}", position)
+            return temporary
         if self.chained:
             function.emit(f"{temporary} = ENV.lookup({self.symbol(symbol)})", position)
         else:
@@ -517,9 +523,11 @@ class Compiler:
             function.jumped = True
             comma = "," if count == 1 else ""
             function.emit(f"if {procedure} is {function.self_name}: {', '.join(function.parameters)}{comma} = {joined}{comma}; continue", position)
-        result = self.fresh("t")
         function.emit(f"if type({procedure}) is CP and {procedure}.arity == {count} and DEPTH[0] < {TAIL_DEPTH_LIMIT}:", position, label)
-        function.emit(f"    DEPTH[0] += 1; {result} = {procedure}.code({joined}); DEPTH[0] -= 1; return {result}", position, label)
+        # The count must come down even when an error or Ctrl-C passes through.
+        function.emit("    DEPTH[0] += 1", position, label)
+        function.emit(f"    try: return {procedure}.code({joined})", position, label)
+        function.emit("    finally: DEPTH[0] -= 1", position, label)
         if count <= 3:
             function.emit(f"if type({procedure}) is PRIM and {procedure}.accepts[{count}]: return {procedure}.function({joined})", position, label)
         function.emit(f"return TC({procedure}, [{joined}], {self.constant(position)})", position, label)
@@ -527,6 +535,9 @@ class Compiler:
     def builtin_call(self, operator: Symbol, operands: list[tuple[Any, SourcePosition | None]], scope: _Scope,
                      function: _Function, position: SourcePosition | None, tail: bool, depth: int) -> str | None:
         """Compile a call of a global name now bound to a builtin: direct while that binding lasts."""
+        # The operator is read before the operands are evaluated, as the interpreter does.
+        bound = self.fresh("t")
+        function.emit(f"{bound} = G[{self.symbol(operator)}]", position, operator.name)
         values = self.operands(operands, scope, function, depth)
         primitive, python_function = self.builtin(operator.name)
         joined = ", ".join(values)
@@ -556,10 +567,15 @@ class Compiler:
             elif guard is None and _numeric_literal(values[0]):
                 # Python warns on `is` with a numeric literal, so call the builtin instead.
                 fast = f"{python_function}({joined})"
-        bound = self.fresh("t")
         where = self.constant(position)
-        function.emit(f"{bound} = G[{self.symbol(operator)}]", position, label)
         if tail:
+            if operator.name in _TAIL_CALLING:
+                # The TailCall apply returns carries no position; give it this call's.
+                result = self.fresh("t")
+                function.emit(f"{result} = {fast} if {bound} is {primitive} else TC({bound}, [{joined}], {where})", position, label)
+                function.emit(f"if type({result}) is TC and {result}.position is None: {result}.position = {where}", position, label)
+                function.emit(f"return {result}", position, label)
+                return None
             # A builtin may return a TailCall (apply does); in tail position it is passed on.
             function.emit(f"return {fast} if {bound} is {primitive} else TC({bound}, [{joined}], {where})", position, label)
             return None
@@ -653,10 +669,10 @@ class Compiler:
             cell = cell.cdr
         return result
 
-    def bind(self, symbol: Symbol, scope: _Scope, function: _Function) -> _Binding:
+    def bind(self, symbol: Symbol, scope: _Scope, function: _Function, checked: bool = False) -> _Binding:
         variable = self.fresh("v")
         self.unit.locals[variable] = symbol.name
-        binding = _Binding(variable, function)
+        binding = _Binding(variable, function, checked)
         scope.variables[symbol] = binding
         return binding
 
@@ -689,16 +705,21 @@ class Compiler:
         return self.call(binding.name, values, function, position, tail, loop_name.name)
 
     def form_let_star(self, expr, scope, function, position, tail, depth):
-        for name, init, where in self.bindings(expr.cdr.car, position):
+        pairs = self.bindings(expr.cdr.car, position)
+        if not pairs and body_definitions(_cells(expr.cdr.cdr)):
+            # The interpreter defines these in the enclosing frame, which may be the global one.
+            raise Unsupported("define in the body of (let* () ...)")
+        for name, init, where in pairs:
             value = self.named_value(init, scope, function, where, name.name)
             scope = _Scope(scope, function)
             function.emit(f"{self.bind(name, scope, function).name} = {value}", where)
-        return self.body(_cells(expr.cdr.cdr), _Scope(scope, function), function, position, tail)
+        # The body's definitions join the last binding's scope, as they join its frame.
+        return self.body(_cells(expr.cdr.cdr), scope if pairs else _Scope(scope, function), function, position, tail)
 
     def form_letrec(self, expr, scope, function, position, tail, depth):
         pairs = self.bindings(expr.cdr.car, position)
         inner = _Scope(scope, function)
-        bound = [self.bind(name, inner, function) for name, _, _ in pairs]
+        bound = [self.bind(name, inner, function, checked=True) for name, _, _ in pairs]
         for binding, (name, init, where) in zip(bound, pairs):
             value = self.named_value(init, inner, function, where, name.name)
             function.emit(f"{binding.name} = {value}", where)
@@ -719,9 +740,15 @@ class Compiler:
         if len(parts) == 1:
             consequent = lambda: self.result(test, function, where, tail)  # noqa: E731
         elif parts[1].car is _ARROW:
+            if test[0] == "v":
+                # The receiver expression could assign the variable; pass the test's value.
+                copy = self.fresh("t")
+                function.emit(f"{copy} = {test}", where)
+                test = copy
+
             def consequent():
                 receiver = self.expression(parts[2].car, scope, function, where, False, depth)
-                return self.call(receiver, [test], function, where, tail, None)
+                return self.call(receiver, [test], function, position, tail, None)
         else:
             consequent = lambda: self.sequence(parts[1:], scope, function, where, tail, depth)  # noqa: E731
         return self.conditional(test, consequent,
@@ -752,7 +779,7 @@ class Compiler:
         if parts[1].car is _ARROW:
             def consequent():
                 receiver = self.expression(parts[2].car, scope, function, where, False, depth)
-                return self.call(receiver, [key], function, where, tail, None)
+                return self.call(receiver, [key], function, position, tail, None)
         else:
             consequent = lambda: self.sequence(parts[1:], scope, function, where, tail, depth)  # noqa: E731
         if clause.car is _ELSE:
@@ -801,7 +828,7 @@ class Compiler:
         if _creates_closures([Pair(expr, NIL)]):
             raise Unsupported("closure inside do")
         specs = [(cell.car, _at(cell, position)) for cell in _cells(expr.cdr.car)] if expr.cdr.car is not NIL else []
-        inits = self.operands([(spec.cdr.car, where) for spec, where in specs], scope, function, depth)
+        inits = self.operands([(spec.cdr.car, _at(spec.cdr, where)) for spec, where in specs], scope, function, depth)
         inner = _Scope(scope, function)
         bound = []
         for (spec, where), value in zip(specs, inits):
@@ -815,7 +842,7 @@ class Compiler:
         function.emit(f"if {test} is not False: break", position)
         for cell in _cells(expr.cdr.cdr.cdr):
             self.expression(cell.car, inner, function, _at(cell, position), False, depth)
-        steps = [(binding, spec.cdr.cdr.car, where) for binding, (spec, where) in zip(bound, specs)
+        steps = [(binding, spec.cdr.cdr.car, _at(spec.cdr.cdr, where)) for binding, (spec, where) in zip(bound, specs)
                  if spec.cdr.cdr is not NIL]
         values = self.operands([(step, where) for _, step, where in steps], inner, function, depth)
         # Every step is computed before any variable is updated.
@@ -873,6 +900,22 @@ def _define_target(expr: Any) -> Symbol | None:
     while type(target) is Pair:
         target = target.car
     return target if type(target) is Symbol else None
+
+
+def body_definitions(cells: list[Pair]) -> list[Symbol]:
+    """Return the variables that the internal definitions of a body bind, in order.
+
+    A body-level begin that contains a define is spliced into the body, as the compiler does.
+    """
+    names: list[Symbol] = []
+    for cell in cells:
+        expr = cell.car
+        target = _define_target(expr)
+        if target is not None:
+            names.append(target)
+        elif type(expr) is Pair and expr.car is _BEGIN and expr.cdr is not NIL and _has_define(expr):
+            names.extend(body_definitions(_cells(expr.cdr)))
+    return names
 
 
 def _has_define(expr: Pair) -> bool:

@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..printer import write_string
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, list_to_python, make_list
-from .compiler import LazyLambda, install
+from .compiler import LazyLambda, body_definitions, install
 from .environment import UNASSIGNED, Environment, unbound_message
 from .procedures import Primitive, TailCall, describe_arity, set_applier
 
@@ -57,7 +57,12 @@ class CompoundProcedure:
         self.name = name
         self.code = code
         self.required = len(parameters)
-        self.arity = -2 if code is None else (-1 if rest is not None else len(parameters))
+        if code is None:
+            self.arity = -2
+        elif rest is not None:
+            self.arity = -1
+        else:
+            self.arity = len(parameters)
 
     def bind(self, arguments: list) -> Environment:
         """Return the environment for one call: the parameters bound to `arguments`."""
@@ -228,8 +233,11 @@ def _call_primitive(procedure: Primitive, arguments: tuple, position: SourcePosi
         raise
     except (OverflowError, MemoryError) as exc:
         raise resource_error(procedure, exc, position) from exc
-    if type(result) is TailCall and not tail:
-        return apply_procedure(result.procedure, result.arguments, position)
+    if type(result) is TailCall:
+        if result.position is None:  # apply's call: errors point at the apply
+            result.position = position
+        if not tail:
+            return apply_procedure(result.procedure, result.arguments, position)
     return result
 
 
@@ -288,6 +296,28 @@ def _form(expr: Pair, position: SourcePosition | None, min_items: int, max_items
 def _short(expr: Any, limit: int = 60) -> str:
     text = write_string(expr)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def analyze_frame_body(cells: list[Pair], position: SourcePosition | None, tail: bool, name: str,
+                       frame_names: "tuple[Symbol, ...] | list[Symbol]") -> Closure:
+    """Analyze the body of a form that makes a frame (lambda, let, let*, letrec, named let).
+
+    Internal definitions are bound in the new frame from the start of the body, as in
+    letrec*: before its define runs, a name is unassigned rather than found further out, so
+    reading it is an error and set! changes the local variable. Names the frame already binds,
+    such as parameters, are left as they are.
+    """
+    body = analyze_body(cells, position, tail, name)
+    names = [target for target in body_definitions(cells) if target not in frame_names]
+    if not names:
+        return body
+    unassigned = dict.fromkeys(names, UNASSIGNED)
+
+    def body_with_definitions(env: Environment) -> Any:
+        env.bindings.update(unassigned)
+        return body(env)
+
+    return body_with_definitions
 
 
 def analyze_body(cells: list[Pair], position: SourcePosition | None, tail: bool, name: str) -> Closure:
@@ -374,7 +404,7 @@ def _parse_parameters(spec: Any, position: SourcePosition | None, form: str) -> 
 
 def make_lambda(spec: Any, body_cells: list[Pair], position: SourcePosition | None, name: str | None) -> Closure:
     parameters, rest = _parse_parameters(spec, position, "lambda")
-    body = analyze_body(body_cells, position, True, "lambda")
+    body = analyze_frame_body(body_cells, position, True, "lambda", parameters + ((rest,) if rest else ()))
     if not compiling:
         return lambda env: CompoundProcedure(parameters, rest, body, env, name)
     # Analysis above checked the syntax; the compiler runs when a procedure is first made.
@@ -491,7 +521,7 @@ def _let(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
     names, inits = _bindings(cells[1].car, _at(cells[1], position), "let")
     if len(set(names)) != len(names):
         raise SchemeSyntaxError("let: a variable is bound twice", position)
-    body = analyze_body(cells[2:], position, tail, "let")
+    body = analyze_frame_body(cells[2:], position, tail, "let", names)
 
     def let(env: Environment) -> Any:
         return body(Environment({name: init(env) for name, init in zip(names, inits)}, env))
@@ -506,7 +536,7 @@ def _named_let(expr: Pair, cells: list[Pair], position: SourcePosition | None, t
     loop_name = cells[1].car
     names, inits = _bindings(cells[2].car, _at(cells[2], position), "let")
     parameters, rest = _parse_parameters(make_list(names), position, "let")
-    body = analyze_body(cells[3:], position, True, "let")
+    body = analyze_frame_body(cells[3:], position, True, "let", parameters)
 
     def named_let(env: Environment) -> Any:
         arguments = [init(env) for init in inits]
@@ -544,7 +574,9 @@ def _let_star(expr: Pair, position: SourcePosition | None, tail: bool) -> Closur
     # (let* ((name value) ...) body ...): each value can use the bindings before it.
     cells = _form(expr, position, 2, None, "(let* ((name value) ...) body ...)")
     names, inits = _bindings(cells[1].car, _at(cells[1], position), "let*")
-    body = analyze_body(cells[2:], position, tail, "let*")
+    # With no bindings the body runs in the enclosing frame, whose other names are unknown here.
+    body = (analyze_frame_body(cells[2:], position, tail, "let*", names[-1:]) if names
+            else analyze_body(cells[2:], position, tail, "let*"))
     pairs = tuple(zip(names, inits))
 
     def let_star(env: Environment) -> Any:
@@ -560,7 +592,7 @@ def _letrec(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
     form = expr.car.name
     cells = _form(expr, position, 2, None, f"({form} ((name value) ...) body ...)")
     names, inits = _bindings(cells[1].car, _at(cells[1], position), form)
-    body = analyze_body(cells[2:], position, tail, form)
+    body = analyze_frame_body(cells[2:], position, tail, form, names)
     pairs = tuple(zip(names, inits))
 
     def letrec(env: Environment) -> Any:
@@ -734,14 +766,17 @@ def _do(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
     names: list[Symbol] = []
     inits: list[Closure] = []
     steps: list[tuple[Symbol, Closure]] = []
+    spec_cell = cells[1].car
     for spec in specs:
+        where = _at(spec_cell, position)
+        spec_cell = spec_cell.cdr
         parts = list_to_python(spec)
         if parts is None or len(parts) not in (2, 3) or type(parts[0]) is not Symbol:
             raise SchemeSyntaxError(f"do: expected (name init [step]), got {write_string(spec)}", position)
         names.append(parts[0])
-        inits.append(analyze(parts[1], position))
+        inits.append(analyze(parts[1], _at(spec.cdr, where)))
         if len(parts) == 3:
-            steps.append((parts[0], analyze(parts[2], position)))
+            steps.append((parts[0], analyze(parts[2], _at(spec.cdr.cdr, where))))
     exit_parts = cells[2].car
     exit_cells = _cells(exit_parts, position, "do") if type(exit_parts) is Pair else []
     if not exit_cells:
