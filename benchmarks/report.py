@@ -11,6 +11,7 @@ from . import families
 from .worker import PRINT_LIMIT, RECURSION_LIMIT, STACK_BYTES
 
 KEPT_HEADING = "## What changed the numbers"
+FAMILIES_HEADING = "## Expression families"
 KEPT_PLACEHOLDER = (
     "Nothing recorded yet. For each change that moves a number above, add a line here: the "
     "commit, what it changed in the engine or evaluator, and which rows moved by how much.\n"
@@ -411,12 +412,18 @@ def render_startup(startup: dict[str, Any]) -> str:
 
 
 def kept_section(page: str) -> str | None:
-    """Return the body of the page's "What changed the numbers" section, if it has one."""
+    """Return the hand-written part of the page, if it has one.
+
+    That is the body of "What changed the numbers" and any sections after it, such as "What
+    would close the gaps", up to the generated "Expression families".
+    """
     start = page.find(KEPT_HEADING)
     if start < 0:
         return None
     body_start = start + len(KEPT_HEADING)
-    following = page.find("\n## ", body_start)
+    following = page.find(f"\n{FAMILIES_HEADING}", body_start)
+    if following < 0:
+        following = page.find("\n## ", body_start)
     body = page[body_start: following if following >= 0 else len(page)]
     return body.strip("\n") + "\n"
 
@@ -435,7 +442,7 @@ def render(results: dict[str, Any], kept: str | None = None) -> str:
     out.append(f"\n{KEPT_HEADING}\n")
     out.append(kept if kept is not None else KEPT_PLACEHOLDER)
 
-    out.append("\n## Expression families\n")
+    out.append(f"\n{FAMILIES_HEADING}\n")
     for name in ("polynomial", "product", "chain", "dag", "random", "kth_sin_exp", "kth_sigmoid"):
         if name in results.get("families", {}):
             family = FamilyResults(name, results["families"][name])

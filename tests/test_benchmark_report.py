@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.report import FamilyResults, _order_cost_growth
+from benchmarks.report import FamilyResults, _order_cost_growth, kept_section
 
 
 def kth_family(times: list[float]) -> FamilyResults:
@@ -27,3 +27,12 @@ def test_doubling_cost_per_order_misses_target() -> None:
 
 def test_order_cost_needs_three_orders() -> None:
     assert _order_cost_growth(kth_family([1.0, 2.0]), 1.3, "sin exp").met is None
+
+
+def test_page_rewrite_keeps_hand_written_sections() -> None:
+    page = ("# Benchmarks\n\n## What changed the numbers\n\n- A change.\n\n"
+            "## What would close the gaps\n\n- An idea.\n\n## Expression families\n\ngenerated\n")
+    kept = kept_section(page)
+    assert "- A change." in kept
+    assert "## What would close the gaps" in kept
+    assert "generated" not in kept
