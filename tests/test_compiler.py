@@ -116,6 +116,8 @@ PROGRAMS = {
     "let-star-body-define": "(define (f) (let* ((a 1) (b 2)) (display a) (define a 2) (define c (+ a b)) c)) (f)",
     "let-star-empty-define": "(define z 5) (define (f) (let* () (display z) (define z 1) z)) (f)",
     "named-let-body-define": "(define (f) (let loop ((i 0)) (define j (+ i 1)) (if (< i 3) (loop j) i))) (f)",
+    "let-star-empty-scope": "(define (f) (let* () (define y 1) y)) (list (f) (let* () (define zz 5) zz))",
+    "case-eqv-floats": "(define (f x) (case x ((0.0) 'zero) ((+nan.0) 'nan) (else 'other))) (list (f -0.0) (f 0.0) (f +nan.0))",
     "string-symbols": "(define (f) (list 'a.b '|weird sym| (string->symbol \"x\"))) (f)",
     "float-overflow-mix": "(define (f x) (list (* x 1.5) (+ 0.5 x) (/ 1.5 x) (* 2 x))) (f (expt 10 400))",
     "large-literal": "(define (f) (+ 123456789012345678901234567890 1)) (f)",
@@ -152,6 +154,13 @@ ERRORS = {
     "do-init-position": "(define (f) (do ((z (vector-ref (vector) 0))) (#t z))) (f)",
     "apply-position": "(define (g) (apply car '(1 2))) (g)",
     "apply-position-nested": "(define (g) (list (apply car '(1 2)))) (g)",
+    "letrec-in-self-loop": "(define (f n) (letrec ((a (if (= n 0) b 1)) (b 2)) (if (= n 0) a (f (- n 1))))) (f 1)",
+    "letrec-in-do": "(define (f) (do ((i 0 (+ i 1))) ((= i 2) 'ok) (letrec ((a (if (= i 1) b 0)) (b 5)) (display a)))) (f)",
+    "letrec-star-in-loop": "(define (f n acc) (letrec* ((a (if (= n 0) b 0)) (b (+ n 10))) (if (= n 0) (cons a acc) (f (- n 1) (cons a acc))))) (f 2 '())",
+    "apply-through-variable": "(define (p a b) a) (define (f g) (g p (list 1 2 3))) (f apply)",
+    "apply-in-nested-lambda": "(define g (let () (lambda (x) (apply car (list x))))) (g 5)",
+    "apply-in-wrapper": "(define + (let ((plus +)) (lambda args (apply plus args)))) (define (f) (list (+ 'a 1))) (f)",
+    "let-star-empty-no-leak": "(define (f) (let* () (define y 1)) y) (f)",
     "user-error": "(define (f x) (error \"bad thing:\" x)) (f 42)",
     "error-in-callee": "(define (g x) (vector-ref x 10)) (define (f) (g (vector 1 2))) (f)",
     "overflow": "(define (f) (exact->inexact (expt 10 (expt 10 400)))) (f)",
@@ -235,6 +244,12 @@ def test_builtins_that_return_tail_calls_are_listed() -> None:
     interpreter.eval("(define (f) (+ 1 (apply + '(1 2))))")
     assert interpreter.eval("(f)") == 4
     assert compiler._TAIL_CALLING == {"apply"}
+
+
+def test_operand_copies_are_linear() -> None:
+    # Many operands that are local variables once took quadratic time to compile.
+    arguments = " ".join(["x"] * 5000)
+    assert assert_same(f"(define (f x) (length (list {arguments}))) (f 1)")[1] == "value 5000"
 
 
 def test_large_body_falls_back_to_the_interpreter() -> None:

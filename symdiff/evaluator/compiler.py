@@ -52,10 +52,11 @@ _SUPPORTED = {
     "quote", "if", "define", "set!", "lambda", "named-lambda", "begin", "let", "let*", "letrec",
     "letrec*", "cond", "case", "and", "or", "when", "unless", "do",
 }
-# Forms that create procedures or bind by define: a function containing one never turns its
-# self tail calls into a loop, because a closure made in one iteration would see the next
-# iteration's values.
-_CLOSURE_FORMS = {"lambda", "named-lambda", "define", "delay", "cons-stream", "let"}
+# Forms that create procedures or bind variables that can be read before they are assigned
+# (define, letrec): a function containing one never turns its self tail calls into a loop, and
+# a do loop containing one is not compiled. A closure made in one iteration would see the next
+# iteration's values, and an early read would find the last iteration's value, not an error.
+_CLOSURE_FORMS = {"lambda", "named-lambda", "define", "delay", "cons-stream", "let", "letrec", "letrec*"}
 
 # Operators that have a Python equivalent: (argument count) -> (template, operand guard).
 # "number": int or float operands (never bool), with a path for exact integers and one for
@@ -472,10 +473,11 @@ class Compiler:
         assign it with set!.
         """
         values: list[str] = []
+        runs_code_after = _runs_code_after([expr for expr, _ in exprs])
         for index, (expr, where) in enumerate(exprs):
             value = self.expression(expr, scope, function, where, False, depth)
             assert value is not None
-            if value[0] == "v" and any(not _simple(later) for later, _ in exprs[index + 1:]):
+            if value[0] == "v" and runs_code_after[index]:
                 copy = self.fresh("t")
                 function.emit(f"{copy} = {value}", where)
                 value = copy
@@ -513,7 +515,7 @@ class Compiler:
         if count <= 3:
             function.emit(f"elif type({procedure}) is PRIM and {procedure}.accepts[{count}]: {result} = {procedure}.function({joined})", position, label)
         function.emit(f"else: {result} = APPLY({procedure}, [{joined}], {self.constant(position)})", position, label)
-        function.emit(f"if type({result}) is TC: {result} = FINISH({result})", position, label)
+        function.emit(f"if type({result}) is TC: {result} = FINISH({result}, {self.constant(position)})", position, label)
 
     def tail_call(self, procedure: str, arguments: list[str], function: _Function, position: SourcePosition | None,
                   label: str | None) -> None:
@@ -529,7 +531,12 @@ class Compiler:
         function.emit(f"    try: return {procedure}.code({joined})", position, label)
         function.emit("    finally: DEPTH[0] -= 1", position, label)
         if count <= 3:
-            function.emit(f"if type({procedure}) is PRIM and {procedure}.accepts[{count}]: return {procedure}.function({joined})", position, label)
+            result = self.fresh("t")
+            function.emit(f"if type({procedure}) is PRIM and {procedure}.accepts[{count}]:", position, label)
+            function.emit(f"    {result} = {procedure}.function({joined})", position, label)
+            # apply hands back a TailCall without a position; give it this call's.
+            function.emit(f"    if type({result}) is TC and {result}.position is None: {result}.position = {self.constant(position)}", position, label)
+            function.emit(f"    return {result}", position, label)
         function.emit(f"return TC({procedure}, [{joined}], {self.constant(position)})", position, label)
 
     def builtin_call(self, operator: Symbol, operands: list[tuple[Any, SourcePosition | None]], scope: _Scope,
@@ -582,7 +589,7 @@ class Compiler:
         result = self.fresh("t")
         function.emit(f"{result} = {fast} if {bound} is {primitive} else APPLY({bound}, [{joined}], {where})", position, label)
         if inline is None and operator.name in _TAIL_CALLING:
-            function.emit(f"if type({result}) is TC: {result} = FINISH({result})", position, label)
+            function.emit(f"if type({result}) is TC: {result} = FINISH({result}, {where})", position, label)
         return result
 
     # --- special forms -------------------------------------------------------------------
@@ -681,9 +688,10 @@ class Compiler:
             return self.named_let(expr, scope, function, position, tail, depth)
         pairs = self.bindings(expr.cdr.car, position)
         values = []
+        runs_code_after = _runs_code_after([init for _, init, _ in pairs])
         for index, (name, init, where) in enumerate(pairs):
             value = self.named_value(init, scope, function, where, name.name)
-            if value[0] == "v" and any(not _simple(later) for _, later, _ in pairs[index + 1:]):
+            if value[0] == "v" and runs_code_after[index]:
                 copy = self.fresh("t")
                 function.emit(f"{copy} = {value}", where)
                 value = copy
@@ -706,9 +714,6 @@ class Compiler:
 
     def form_let_star(self, expr, scope, function, position, tail, depth):
         pairs = self.bindings(expr.cdr.car, position)
-        if not pairs and body_definitions(_cells(expr.cdr.cdr)):
-            # The interpreter defines these in the enclosing frame, which may be the global one.
-            raise Unsupported("define in the body of (let* () ...)")
         for name, init, where in pairs:
             value = self.named_value(init, scope, function, where, name.name)
             scope = _Scope(scope, function)
@@ -927,6 +932,16 @@ def _simple(expr: Any) -> bool:
     if type(expr) is Pair:
         return expr.car is Symbol("quote")
     return True
+
+
+def _runs_code_after(exprs: list[Any]) -> list[bool]:
+    """For each expression, whether some expression after it is not simple (one pass from the end)."""
+    flags = [False] * len(exprs)
+    seen = False
+    for index in range(len(exprs) - 1, -1, -1):
+        flags[index] = seen
+        seen = seen or not _simple(exprs[index])
+    return flags
 
 
 def _numeric_literal(text: str) -> bool:

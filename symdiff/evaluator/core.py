@@ -22,6 +22,7 @@ from ..errors import (
 )
 from ..printer import write_string
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, list_to_python, make_list
+from .builtins.equality import is_eqv
 from .compiler import LazyLambda, body_definitions, install
 from .environment import UNASSIGNED, Environment, unbound_message
 from .procedures import Primitive, TailCall, describe_arity, set_applier
@@ -574,12 +575,12 @@ def _let_star(expr: Pair, position: SourcePosition | None, tail: bool) -> Closur
     # (let* ((name value) ...) body ...): each value can use the bindings before it.
     cells = _form(expr, position, 2, None, "(let* ((name value) ...) body ...)")
     names, inits = _bindings(cells[1].car, _at(cells[1], position), "let*")
-    # With no bindings the body runs in the enclosing frame, whose other names are unknown here.
-    body = (analyze_frame_body(cells[2:], position, tail, "let*", names[-1:]) if names
-            else analyze_body(cells[2:], position, tail, "let*"))
+    body = analyze_frame_body(cells[2:], position, tail, "let*", names[-1:])
     pairs = tuple(zip(names, inits))
 
     def let_star(env: Environment) -> Any:
+        if not pairs:
+            return body(Environment({}, env))  # (let* () ...) is (let () ...): a new scope
         for name, init in pairs:
             env = Environment({name: init(env)}, env)
         return body(env)
@@ -690,15 +691,8 @@ def _case(expr: Pair, position: SourcePosition | None, tail: bool) -> Closure:
 
 
 def _eqv(a: Any, b: Any) -> bool:
-    """Scheme eqv?: numbers of the same exactness and value, characters by value, else identity."""
-    if a is b:
-        return True
-    kind = type(a)
-    if kind is not type(b):
-        return False
-    if kind is int or kind is float or kind.__name__ in ("Fraction", "Char"):
-        return bool(a == b)
-    return False
+    """Scheme eqv?, which case compares with, as the eqv? builtin does (0.0 and -0.0 differ)."""
+    return is_eqv(a, b)
 
 
 @special_form("and")
@@ -953,8 +947,9 @@ def evaluate(expr: Any, env: Environment, position: SourcePosition | None = None
 compiling = True
 
 
-def _finish(call: TailCall) -> Any:
-    return apply_procedure(call.procedure, call.arguments, call.position)
+def _finish(call: TailCall, position: SourcePosition | None) -> Any:
+    """Run a TailCall that a call in compiled code returned; apply's has no position of its own."""
+    return apply_procedure(call.procedure, call.arguments, call.position or position)
 
 
 install(
