@@ -21,6 +21,12 @@ from symdiff.evaluator import compiler, core
 from symdiff.printer import write_string
 from symdiff.types import Symbol
 
+@pytest.fixture(autouse=True)
+def compile_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Compile each lambda when its first procedure is made, so short programs run compiled.
+    monkeypatch.setattr(compiler, "COMPILE_AFTER_CALLS", 0)
+
+
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.scm"))
 
 
@@ -244,6 +250,38 @@ def test_builtins_that_return_tail_calls_are_listed() -> None:
     interpreter.eval("(define (f) (+ 1 (apply + '(1 2))))")
     assert interpreter.eval("(f)") == 4
     assert compiler._TAIL_CALLING == {"apply"}
+
+
+def test_procedure_compiled_after_enough_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiler, "COMPILE_AFTER_CALLS", 5)
+    interpreter = Interpreter(output=io.StringIO())
+    interpreter.eval("(define (double x) (* 2 x)) (define same double)")
+    procedure = interpreter.global_environment.bindings[Symbol("double")]
+    assert write_string(interpreter.eval("(list (double 1) (double 2) (double 3))")) == "(2 4 6)"
+    assert procedure.code is None
+    assert write_string(interpreter.eval("(list (double 4) (double 5) (double 6))")) == "(8 10 12)"
+    assert procedure.code is not None
+    assert interpreter.global_environment.bindings[Symbol("same")] is procedure
+    assert interpreter.eval("(eq? same double)") is True
+
+
+def test_recursion_upgrades_mid_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The outer calls run interpreted and the inner ones compiled; the result is the same.
+    monkeypatch.setattr(compiler, "COMPILE_AFTER_CALLS", 50)
+    interpreter = Interpreter(output=io.StringIO())
+    interpreter.eval("(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))")
+    assert interpreter.eval("(fib 20)") == 6765
+    assert interpreter.global_environment.bindings[Symbol("fib")].code is not None
+
+
+def test_uncompilable_lambda_stops_trying(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiler, "COMPILE_AFTER_CALLS", 2)
+    interpreter = Interpreter(output=io.StringIO())
+    interpreter.eval("(define (wrap x) `(,x))")
+    assert write_string(interpreter.eval("(map wrap '(1 2 3 4))")) == "((1) (2) (3) (4))"
+    procedure = interpreter.global_environment.bindings[Symbol("wrap")]
+    assert procedure.code is None
+    assert procedure.source is None
 
 
 def test_operand_copies_are_linear() -> None:

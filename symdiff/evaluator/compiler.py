@@ -288,7 +288,7 @@ class Compiler:
         # Made before the constants are unpacked below.
         label = self.constant(name)
         signature = self.constant((parameters, rest))
-        lines = ["def FACTORY(ENV, G, K):"]
+        lines = ["def FACTORY(ENV, G, K, TARGET):"]
         self.unit.positions = [None, None]  # line numbers start at 1; line 1 is the header
         self.unit.operators = [None, None]
         if self.constants:
@@ -299,7 +299,7 @@ class Compiler:
             lines.append("    " * (indent + 1) + text)
             self.unit.positions.append(where)
             self.unit.operators.append(operator)
-        lines.append(f"    SELF = MKPROC({function.name}, {signature}, {label}, ENV)")
+        lines.append(f"    SELF = MKPROC({function.name}, {signature}, {label}, ENV, TARGET)")
         lines.append("    return SELF")
         return "\n".join(lines) + "\n", self.constants, self.unit
 
@@ -416,7 +416,7 @@ class Compiler:
             if base + indent > MAX_INDENT:
                 raise Unsupported("nested too deeply")
             function.lines.append((base + indent, text, where, operator))
-        function.emit(f"{holder} = MKPROC({inner.name}, {self.constant((parameters, rest))}, {self.constant(name)}, ENV)", position)
+        function.emit(f"{holder} = MKPROC({inner.name}, {self.constant((parameters, rest))}, {self.constant(name)}, ENV, None)", position)
         return holder
 
     # --- expressions ---------------------------------------------------------------------
@@ -975,13 +975,20 @@ def _creates_closures(body: list[Pair]) -> bool:
 _ERRORS = (SchemeError, KeyError, NameError, OverflowError, MemoryError)
 
 
+# Calls of the procedures made from one lambda expression before it is compiled. Compiling
+# costs up to about half a millisecond, more than most single calls, so a procedure called
+# once (a program's main procedure, a lambda made by eval) stays interpreted. 0 compiles each
+# lambda expression when the first procedure is made from it.
+COMPILE_AFTER_CALLS = 2
+
+
 class LazyLambda:
-    """A lambda expression's compiled factory, built the first time a procedure is made from it.
+    """A lambda expression's compiled factory, built when its procedures have been called enough.
 
     The factory differs for the global environment and for a nested one, so each is cached.
     """
 
-    __slots__ = ("parameters", "rest", "body", "position", "name", "factories")
+    __slots__ = ("parameters", "rest", "body", "position", "name", "factories", "calls")
 
     def __init__(self, parameters: tuple[Symbol, ...], rest: Symbol | None, body: list[Pair],
                  position: SourcePosition | None, name: str | None) -> None:
@@ -990,9 +997,28 @@ class LazyLambda:
         self.body = body
         self.position = position
         self.name = name
-        self.factories: dict[bool, Callable[[Environment], Any] | None] = {}
+        self.factories: dict[bool, Callable[..., Any] | None] = {}
+        self.calls = 0
 
-    def factory(self, env: Environment) -> Callable[[Environment], Any] | None:
+    def ready(self, env: Environment) -> Callable[..., Any] | None:
+        """Return the factory for procedures made in `env` if it is time to compile, else None."""
+        if COMPILE_AFTER_CALLS and self.calls < COMPILE_AFTER_CALLS:
+            return None
+        return self.factory(env)
+
+    def upgrade(self, procedure: Any) -> bool:
+        """Compile the code of an interpreted procedure made from this lambda, in place.
+
+        The procedure object stays the same, so bindings and comparisons with it still hold.
+        Return False when the lambda cannot be compiled.
+        """
+        factory = self.factory(procedure.environment)
+        if factory is None:
+            return False
+        factory(procedure.environment, procedure)
+        return True
+
+    def factory(self, env: Environment) -> Callable[..., Any] | None:
         chained = env.parent is not None
         try:
             return self.factories[chained]
@@ -1018,7 +1044,7 @@ def _build(parameters, rest, body, position, name, chained, bindings) -> Callabl
     make = namespace["FACTORY"]
     frozen = tuple(constants)
     logger.debug("compiled %s into %d lines", name or "a lambda", source.count("\n"))
-    return lambda env: make(env, env.bindings, frozen)
+    return lambda env, target=None: make(env, env.bindings, frozen, target)
 
 
 @functools.lru_cache(maxsize=512)

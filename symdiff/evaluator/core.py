@@ -23,6 +23,7 @@ from ..errors import (
 from ..printer import write_string
 from ..types import NIL, UNSPECIFIED, Pair, Symbol, list_to_python, make_list
 from .builtins.equality import is_eqv
+from . import compiler
 from .compiler import LazyLambda, body_definitions, install
 from .environment import UNASSIGNED, Environment, unbound_message
 from .procedures import Primitive, TailCall, describe_arity, set_applier
@@ -39,7 +40,7 @@ class CompoundProcedure:
     takes a rest argument, -2 when it has no code).
     """
 
-    __slots__ = ("parameters", "rest", "body", "environment", "name", "code", "arity", "required")
+    __slots__ = ("parameters", "rest", "body", "environment", "name", "code", "arity", "required", "source")
     is_procedure = True
 
     def __init__(
@@ -50,8 +51,11 @@ class CompoundProcedure:
         environment: Environment,
         name: str | None,
         code: Callable[..., Any] | None = None,
+        source: LazyLambda | None = None,
     ) -> None:
         self.parameters = parameters
+        # The lambda expression to compile this procedure from once it has been called enough.
+        self.source = source
         self.rest = rest
         self.body = body
         self.environment = environment
@@ -86,10 +90,16 @@ class CompoundProcedure:
 
 
 def _compiled_procedure(code: Callable[..., Any], signature: tuple[tuple[Symbol, ...], Symbol | None],
-                        name: str | None, environment: Environment) -> CompoundProcedure:
-    """Make the procedure object for a compiled function; generated code calls this."""
+                        name: str | None, environment: Environment,
+                        target: CompoundProcedure | None) -> CompoundProcedure:
+    """Make the procedure object for a compiled function, or give `target` the compiled code."""
     parameters, rest = signature
-    return CompoundProcedure(parameters, rest, None, environment, name, code)
+    if target is None:
+        return CompoundProcedure(parameters, rest, None, environment, name, code)
+    target.arity = -1 if rest is not None else len(parameters)
+    target.code = code
+    target.source = None
+    return target
 
 
 def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | None = None) -> Any:
@@ -103,6 +113,13 @@ def apply_procedure(procedure: Any, arguments: list, position: SourcePosition | 
             if kind is CompoundProcedure:
                 code = procedure.code
                 if code is None:
+                    source = procedure.source
+                    if source is not None:
+                        source.calls += 1
+                        if source.calls >= compiler.COMPILE_AFTER_CALLS:
+                            if source.upgrade(procedure):
+                                continue  # run this call with the compiled code
+                            procedure.source = None
                     result = procedure.body(procedure.bind(arguments))
                 elif len(arguments) == procedure.arity or (
                     procedure.arity == -1 and len(arguments) >= procedure.required
@@ -408,13 +425,14 @@ def make_lambda(spec: Any, body_cells: list[Pair], position: SourcePosition | No
     body = analyze_frame_body(body_cells, position, True, "lambda", parameters + ((rest,) if rest else ()))
     if not compiling:
         return lambda env: CompoundProcedure(parameters, rest, body, env, name)
-    # Analysis above checked the syntax; the compiler runs when a procedure is first made.
+    # Analysis above checked the syntax; the compiler runs once the procedures made from this
+    # lambda expression have been called COMPILE_AFTER_CALLS times.
     compiled = LazyLambda(parameters, rest, body_cells, position, name)
 
     def lambda_(env: Environment) -> CompoundProcedure:
-        factory = compiled.factory(env)
+        factory = compiled.ready(env)
         if factory is None:
-            return CompoundProcedure(parameters, rest, body, env, name)
+            return CompoundProcedure(parameters, rest, body, env, name, source=compiled)
         return factory(env)
 
     return lambda_
