@@ -48,7 +48,11 @@ DIFFERENCE_TOLERANCE = 1e-5
 
 KINK_OPERATORS = {Symbol("abs"), Symbol("sign")}
 ATAN = Symbol("atan")
+PERIODIC = {Symbol(name) for name in ("sin", "cos", "tan", "sec", "csc", "cot")}
 LOG = Symbol("log")
+PLUS = Symbol("+")
+MINUS = Symbol("-")
+ATAN = Symbol("atan")
 
 
 # --- evaluation helpers ----------------------------------------------------------------------
@@ -119,13 +123,34 @@ def defined_value(expression: Expression, point: dict):
         stack.pop()
         if datum.car is LOG and len(operands) == 2 and values[id(operands[1])] == 0:
             return None  # (log u 0.0) divides by the hidden infinity log(0.0)
+        if (datum.car is ATAN and len(operands) == 2 and values[id(operands[0])] == 0
+                and values[id(operands[1])] <= 0):
+            # On the branch cut -0.0 gives -pi and 0.0 gives pi, and SymPy has no -0.0; at
+            # (atan 0 0) the angle is undefined, and SymPy makes it nan.
+            return None
+        if datum.car in PERIODIC and any(abs(float(values[id(operand)])) > 1e6 for operand in operands):
+            # A float argument this large keeps few digits of its position within a period, so
+            # two correct formulas for it can give different sines.
+            return None
         node = Pair(datum.car, make_list(values[id(operand)] for operand in operands))
         value = exact_or_float_value(Expression(from_datum(node)), {})
         if value is None:
             return None
+        if datum.car in (PLUS, MINUS) and cancels(value, [values[id(operand)] for operand in operands]):
+            return None
         values[id(datum)] = value
         scale = max(scale, abs(float(value)))
     return float(values[id(root)]), scale
+
+
+def cancels(value, operands: list) -> bool:
+    """True when a sum of floats lost almost all its digits, as 1 - u^2 does for u near 1.
+
+    The result then depends on how its operands were rounded, so two correct formulas for the
+    same derivative can differ in every digit past the cancellation.
+    """
+    largest = max((abs(float(operand)) for operand in operands), default=0.0)
+    return isinstance(value, float) and largest > 0 and abs(value) < 1e-6 * largest
 
 
 def list_operands(datum: Pair) -> list:

@@ -160,6 +160,8 @@ ONCE_NOT_IDEMPOTENT = [
     pytest.param("(* (** (sqrt y) 3/2) (** (sqrt y) 3/2))", "(** y 3/2)", id="combined-integer-exponent"),
     pytest.param("(* (** (- y) 3/2) (** (- y) 3/2))", "(- (** y 3))", id="combined-exponent-of-negation"),
     pytest.param("(* (** -1 0.5) (** -1 0.5))", "-1.0", id="combined-float-exponent"),
+    pytest.param("(/ (/ x y) (+ x y))", "(/ x y (+ x y))", id="monomial-and-sum-below"),
+    pytest.param("(/ (/ x y) (+ x -1/3))", "(/ x y (- x 1/3))", id="monomial-and-difference-below"),
 ]
 
 

@@ -489,15 +489,24 @@ class _Renderer:
             denominator.append(coefficient.denominator)
         elif coefficient != 1 or type(coefficient) is not int:
             numerator.append(coefficient)
+        sums: list[Any] = []  # rendered sums in the denominator that a product would distribute
         for factor in factors:
             base, exponent = _base_and_exponent(factor)
             if is_number(exponent) and exponent < 0:
-                denominator.append(self.factor(base, _number(-exponent)))
+                rendered = self.factor(base, _number(-exponent))
+                denominator.append(rendered)
+                if exponent == -1 and _is_compound(base, PLUS) and len(_terms(base)) <= MAX_DISTRIBUTED_TERMS:
+                    sums.append(rendered)
             else:
                 numerator.append(self.factor(base, exponent))
         top = _product(numerator)
         if not denominator:
             return top
+        if len(denominator) > 1 and len(sums) == 1:
+            # (/ x (* y (+ x y))) would not be idempotent: simplifying again would distribute
+            # y over the sum. Dividing by the sum separately, (/ x y (+ x y)), keeps the form.
+            others = [part for part in denominator if part is not sums[0]]
+            return compound(DIVIDE, top, _product(others), sums[0])
         return compound(DIVIDE, top, _product(denominator))
 
     def factor(self, base: Any, exponent: Any) -> Any:

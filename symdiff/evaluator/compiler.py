@@ -2,28 +2,31 @@
 
 A lambda expression whose body uses only the common special forms is translated into the
 source text of one Python function (inner lambdas become nested functions), compiled with
-`compile` and run without the closure-per-node interpretation of core.py. What changes:
+`compile` and run without the closure-per-node interpretation of core.py. Procedures start
+interpreted; the lambda is compiled at the second call of a procedure made from it, and that
+procedure object gets the compiled code in place. What changes:
 
 - Parameters and local variables (let, let*, letrec, named let, do, internal define) become
   Python locals, and inner lambdas capture them as Python closures. Every binding gets a
   Python name of its own, so this has Scheme's scoping. A lambda created in the global
   environment reads free variables from the global bindings dictionary at each use, so later
-  definitions and set! are seen; one created inside an interpreted frame looks them up along
+  definitions and set! are seen. One created inside an interpreted frame looks them up along
   its environment chain.
-- A call to `+ - * = < > <= >= car cdr cons null? pair? not zero?` runs as a Python operator
-  when, at that moment, the global name is still bound to the builtin and the operands have
-  the types the operator handles exactly like Scheme (int and float for arithmetic, which
-  excludes bool); anything else calls the procedure bound to the name, so redefining `+`, or
-  grad swapping in its recording arithmetic, still takes effect.
+- Calls of builtins such as `+ - * / = < car cdr cons null? not remainder` (see _INLINE) run
+  as Python operators when, at that moment, the global name still holds the builtin and the
+  operands have types the operator handles exactly as Scheme does (int and float, never bool).
+  Anything else calls the procedure bound to the name, so redefining `+`, or grad swapping in
+  its recording arithmetic, still takes effect.
 - A tail call of the procedure itself becomes a jump back to the top of the function when no
-  closure can capture the variables it rebinds; other tail calls return a TailCall for the
-  caller's trampoline, so tail calls still run in constant space.
+  closure can capture the variables it rebinds. Other tail calls call directly up to
+  TAIL_DEPTH_LIMIT deep, then return a TailCall for the caller's trampoline, so a chain of
+  tail calls still runs in bounded space.
 - Errors keep their Scheme positions: each generated line records the position of the form
   it runs, and a handler in every generated function attaches it to an error that has none.
 
 Anything else (quasiquote, delay, cons-stream, assert, define-derivative, define outside a
-body, very large or deeply nested bodies) makes the whole outermost lambda fall back to the
-interpreter, which remains the reference semantics.
+body, very large or deeply nested bodies) leaves the whole outermost lambda to the
+interpreter, which is the reference semantics: tests/test_compiler.py runs programs both ways.
 """
 
 from __future__ import annotations
@@ -227,8 +230,9 @@ class Compiler:
     def __init__(self, builtins: dict[str, Primitive], chained: bool, bindings: dict | None = None) -> None:
         self.builtins = builtins
         self.chained = chained
-        # The global bindings when compiling, if known: code for a builtin's name is shaped
-        # for the builtin only while the name holds it. Both shapes are correct for any value.
+        # The global bindings when compiling, if known. A call of a builtin's name gets the
+        # builtin's fast path only if the name is bound to the builtin now; both forms of the
+        # call are correct whatever the name is bound to later.
         self.global_bindings = bindings
         self.counter = 0
         self.constants: list[Any] = []
