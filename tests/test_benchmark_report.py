@@ -32,7 +32,7 @@ def test_order_cost_needs_three_orders() -> None:
 def test_page_rewrite_keeps_hand_written_sections() -> None:
     page = ("# Benchmarks\n\n## What changed the numbers\n\n- A change.\n\n"
             "## What would close the gaps\n\n- An idea.\n\n## Expression families\n\ngenerated\n")
-    kept = kept_section(page)
-    assert "- A change." in kept
-    assert "## What would close the gaps" in kept
-    assert "generated" not in kept
+    hand_written = kept_section(page)
+    assert "- A change." in hand_written
+    assert "## What would close the gaps" in hand_written
+    assert "generated" not in hand_written

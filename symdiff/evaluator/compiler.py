@@ -3,8 +3,8 @@
 A lambda expression whose body uses only the common special forms is translated into the
 source text of one Python function (inner lambdas become nested functions), compiled with
 `compile` and run without the closure-per-node interpretation of core.py. Procedures start
-interpreted; the lambda is compiled at the second call of a procedure made from it, and that
-procedure object gets the compiled code in place. What changes:
+interpreted. At the second call of a procedure made from a lambda, the lambda is compiled and
+that procedure object gets the compiled code in place. What changes:
 
 - Parameters and local variables (let, let*, letrec, named let, do, internal define) become
   Python locals, and inner lambdas capture them as Python closures. Every binding gets a
@@ -231,7 +231,7 @@ class Compiler:
         self.builtins = builtins
         self.chained = chained
         # The global bindings when compiling, if known. A call of a builtin's name gets the
-        # builtin's fast path only if the name is bound to the builtin now; both forms of the
+        # builtin's fast path only if the name is bound to the builtin now. Both forms of the
         # call are correct whatever the name is bound to later.
         self.global_bindings = bindings
         self.counter = 0
@@ -326,16 +326,10 @@ class Compiler:
         function = _Function(self.fresh("c"), self_name, loops)
         inner = _Scope(scope, function)
         for symbol in parameters:
-            variable = self.fresh("v")
-            self.unit.locals[variable] = symbol.name
-            inner.variables[symbol] = _Binding(variable, function)
-            function.parameters.append(variable)
+            function.parameters.append(self.bind(symbol, inner, function).name)
         if rest is not None:
-            variable = self.fresh("v")
-            self.unit.locals[variable] = rest.name
-            inner.variables[rest] = _Binding(variable, function)
+            variable = self.bind(rest, inner, function).name
             function.parameters.append("*" + variable)
-        if rest is not None:
             function.emit(f"{variable} = MKLIST({variable})", position)
         if loops:
             function.emit("while True:", position)
@@ -352,13 +346,11 @@ class Compiler:
     def body(self, cells: list[Pair], scope: _Scope, function: _Function, position: SourcePosition | None,
              tail: bool) -> str | None:
         """Compile a body: internal defines become variables of `scope`, bound in order."""
-        forms = self._flatten(cells, position)
-        for expr, where in forms:
+        forms = _body_forms(cells, position)
+        for expr, _ in forms:
             target = _define_target(expr)
             if target is not None and target not in scope.variables:
-                variable = self.fresh("v")
-                self.unit.locals[variable] = target.name
-                scope.variables[target] = _Binding(variable, function, checked=True)
+                self.bind(target, scope, function, checked=True)
         result = "UNSPEC"
         for index, (expr, where) in enumerate(forms):
             last = index == len(forms) - 1
@@ -370,17 +362,6 @@ class Compiler:
                 continue
             result = self.expression(expr, scope, function, where, tail and last)
         return None if tail else result
-
-    def _flatten(self, cells: list[Pair], position: SourcePosition | None) -> list[tuple[Any, SourcePosition | None]]:
-        """Return the body's forms, with body-level begin spliced in (their defines are internal too)."""
-        forms: list[tuple[Any, SourcePosition | None]] = []
-        for cell in cells:
-            expr, where = cell.car, _at(cell, position)
-            if type(expr) is Pair and expr.car is _BEGIN and expr.cdr is not NIL and _has_define(expr):
-                forms.extend(self._flatten(_cells(expr.cdr), where))
-            else:
-                forms.append((expr, where))
-        return forms
 
     def define(self, expr: Pair, scope: _Scope, function: _Function, position: SourcePosition | None) -> None:
         target = expr.cdr.car
@@ -836,6 +817,8 @@ class Compiler:
     def form_do(self, expr, scope, function, position, tail, depth):
         if _creates_closures([Pair(expr, NIL)]):
             raise Unsupported("closure inside do")
+
+        # Inits run in the enclosing scope, then the loop variables are bound.
         specs = [(cell.car, _at(cell, position)) for cell in _cells(expr.cdr.car)] if expr.cdr.car is not NIL else []
         inits = self.operands([(spec.cdr.car, _at(spec.cdr, where)) for spec, where in specs], scope, function, depth)
         inner = _Scope(scope, function)
@@ -844,6 +827,7 @@ class Compiler:
             binding = self.bind(spec.car, inner, function)
             function.emit(f"{binding.name} = {value}", where)
             bound.append(binding)
+
         exit_cells = _cells(expr.cdr.cdr.car)
         function.emit("while True:", position)
         function.indent += 1
@@ -851,6 +835,7 @@ class Compiler:
         function.emit(f"if {test} is not False: break", position)
         for cell in _cells(expr.cdr.cdr.cdr):
             self.expression(cell.car, inner, function, _at(cell, position), False, depth)
+
         steps = [(binding, spec.cdr.cdr.car, _at(spec.cdr.cdr, where)) for binding, (spec, where) in zip(bound, specs)
                  if spec.cdr.cdr is not NIL]
         values = self.operands([(step, where) for _, step, where in steps], inner, function, depth)
@@ -862,6 +847,7 @@ class Compiler:
         for (binding, _, where), value in zip(steps, values):
             function.emit(f"{binding.name} = {value}", where)
         function.indent -= 1
+
         if len(exit_cells) == 1:
             return self.result("UNSPEC", function, position, tail)
         return self.sequence(exit_cells[1:], inner, function, position, tail, depth)
@@ -911,20 +897,22 @@ def _define_target(expr: Any) -> Symbol | None:
     return target if type(target) is Symbol else None
 
 
-def body_definitions(cells: list[Pair]) -> list[Symbol]:
-    """Return the variables that the internal definitions of a body bind, in order.
-
-    A body-level begin that contains a define is spliced into the body, as the compiler does.
-    """
-    names: list[Symbol] = []
+def _body_forms(cells: list[Pair], position: SourcePosition | None) -> list[tuple[Any, SourcePosition | None]]:
+    """Return a body's forms, with body-level begin spliced in (their defines are internal too)."""
+    forms: list[tuple[Any, SourcePosition | None]] = []
     for cell in cells:
-        expr = cell.car
-        target = _define_target(expr)
-        if target is not None:
-            names.append(target)
-        elif type(expr) is Pair and expr.car is _BEGIN and expr.cdr is not NIL and _has_define(expr):
-            names.extend(body_definitions(_cells(expr.cdr)))
-    return names
+        expr, where = cell.car, _at(cell, position)
+        if type(expr) is Pair and expr.car is _BEGIN and expr.cdr is not NIL and _has_define(expr):
+            forms.extend(_body_forms(_cells(expr.cdr), where))
+        else:
+            forms.append((expr, where))
+    return forms
+
+
+def body_definitions(cells: list[Pair]) -> list[Symbol]:
+    """Return the variables that the internal definitions of a body bind, in order."""
+    targets = (_define_target(expr) for expr, _ in _body_forms(cells, None))
+    return [target for target in targets if target is not None]
 
 
 def _has_define(expr: Pair) -> bool:

@@ -23,9 +23,9 @@ logger = logging.getLogger("symdiff")
 STACK_BYTES = 1024 * 1024 * 1024
 
 # Python frames allowed on the worker. One level of Scheme recursion takes one frame in a
-# procedure compiled to Python and four or five in an interpreted one, so this admits about
-# 790,000 or 170,000 nested non-tail calls, and a runaway recursion fails after about 4 seconds
-# and 400 MB (measured on CPython 3.11, x86_64). From Python 3.11 on, calls between
+# procedure compiled to Python and four or five in an interpreted one. So this admits about
+# 790,000 or 170,000 nested non-tail calls. A runaway recursion fails after about 4 seconds and
+# 400 MB (measured on CPython 3.11, x86_64). From Python 3.11 on, calls between
 # Python functions use no C stack; Python 3.10 uses some for every frame.
 # NOTE: the Python 3.10 limit is an estimate for the 1 GiB stack, not measured.
 RECURSION_LIMIT = 800_000 if sys.version_info >= (3, 11) else 200_000
