@@ -100,32 +100,43 @@ def _integer_root(value: int, degree: int) -> int | None:
     return root if root * root == value else None
 
 
-# sicp_sum and sicp_product test types inline: they run once per rule application.
+# sicp_sum and sicp_product test types inline and test the second operand only when the first
+# is not already decisive, because they run once per rule application. Each returns what the
+# rules in the module docstring give, checked in the order listed there.
 def sicp_sum(a: Any, b: Any) -> Any:
     """SICP's make-sum: the `sicp` level's constructor of (+ a b)."""
-    a_is_number = type(a) in NUMBER_TYPES
-    b_is_number = type(b) in NUMBER_TYPES
-    if a_is_number and a == 0:
-        return b
-    if b_is_number and b == 0:
+    if type(a) in NUMBER_TYPES:
+        if a == 0:
+            return b
+        if type(b) in NUMBER_TYPES:
+            if b == 0:
+                return a
+            return _exact(a + b)
+    elif type(b) in NUMBER_TYPES and b == 0:
         return a
-    if a_is_number and b_is_number:
-        return _exact(a + b)
     return compound2(PLUS, a, b)
 
 
 def sicp_product(a: Any, b: Any) -> Any:
     """SICP's make-product: the `sicp` level's constructor of (* a b)."""
-    a_is_number = type(a) in NUMBER_TYPES
-    b_is_number = type(b) in NUMBER_TYPES
-    if (a_is_number and a == 0) or (b_is_number and b == 0):
-        return 0
-    if a_is_number and a == 1:
-        return b
-    if b_is_number and b == 1:
-        return a
-    if a_is_number and b_is_number:
-        return _exact(a * b)
+    if type(a) in NUMBER_TYPES:
+        if a == 0:
+            return 0
+        if type(b) in NUMBER_TYPES:
+            if b == 0:
+                return 0
+            if a == 1:
+                return b
+            if b == 1:
+                return a
+            return _exact(a * b)
+        if a == 1:
+            return b
+    elif type(b) in NUMBER_TYPES:
+        if b == 0:
+            return 0
+        if b == 1:
+            return a
     return compound2(TIMES, a, b)
 
 
@@ -138,14 +149,15 @@ class SicpConstructors:
     make_product = staticmethod(sicp_product)
 
     def make_power(self, base: Any, exponent: Any, operator: Symbol = POWER) -> Any:
-        if equals_number(exponent, 0):
-            return 1
-        if equals_number(exponent, 1):
-            return base
-        if is_number(base) and is_number(exponent):
-            folded = exact_power(base, exponent)
-            if folded is not None:
-                return folded
+        if type(exponent) in NUMBER_TYPES:
+            if exponent == 0:
+                return 1
+            if exponent == 1:
+                return base
+            if type(base) in NUMBER_TYPES:
+                folded = exact_power(base, exponent)
+                if folded is not None:
+                    return folded
         return compound2(operator, base, exponent)
 
     def make_negation(self, a: Any) -> Any:

@@ -25,7 +25,11 @@ Expr = Union["Cell", Atom]
 
 
 class Cell:
-    """An interned immutable pair; build cells only with `cell()` or `compound()`."""
+    """An interned immutable pair; build cells only with `cell()` or `compound()`.
+
+    Cell defines no `__init__` or `__new__`, so the interning functions below create an empty
+    cell with `Cell()`, which is faster than `object.__new__(Cell)`, and then set its slots.
+    """
 
     __slots__ = ("head", "tail")
 
@@ -75,11 +79,16 @@ def atom_key(value: Any) -> Any:
 def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
     """Return the unique cell with this head and tail."""
     kind = type(head)
-    key = (id(head) if kind is Cell or kind is Symbol else atom_key(head), id(tail))
+    if kind is Cell or kind is Symbol:
+        key = (id(head), id(tail))
+    elif kind is int:
+        key = ((int, head), id(tail))
+    else:
+        key = (atom_key(head), id(tail))
     existing = _interned.get(key)
     if existing is not None:
         return existing
-    new = object.__new__(Cell)
+    new = Cell()
     new.head = head
     new.tail = tail
     _interned[key] = new
@@ -121,14 +130,19 @@ def _intern_list(items: Any, tail: "Cell | EmptyList") -> "Cell | EmptyList":
     missed = False
     for head in reversed(items):
         kind = type(head)
-        key = (id(head) if kind is Cell or kind is Symbol else atom_key(head), id(tail))
+        if kind is Cell or kind is Symbol:
+            key = (id(head), id(tail))
+        elif kind is int:
+            key = ((int, head), id(tail))
+        else:
+            key = (atom_key(head), id(tail))
         if not missed:
             found = table.get(key)
             if found is not None:
                 tail = found
                 continue
             missed = True
-        new = object.__new__(Cell)
+        new = Cell()
         new.head = head
         new.tail = tail
         table[key] = new
@@ -138,24 +152,33 @@ def _intern_list(items: Any, tail: "Cell | EmptyList") -> "Cell | EmptyList":
     return tail
 
 
+# compound1 and compound2 are compound unrolled, with atom_key inlined for Cell, Symbol and int
+# heads, because the SICP constructors call them once per rule application.
+
+
 def compound1(operator: Symbol, operand: Any) -> Cell:
-    """Return (operator operand); the same as compound, unrolled (a hot path)."""
+    """Return (operator operand); the same as compound."""
     table = _interned
     kind = type(operand)
-    key = (id(operand) if kind is Cell or kind is Symbol else atom_key(operand), _NIL_ID)
-    last = table.get(key)
-    if last is not None:
-        key = (id(operator), id(last))
-        top = table.get(key)
-        if top is not None:
-            return top
+    if kind is Cell or kind is Symbol:
+        key = (id(operand), _NIL_ID)
+    elif kind is int:
+        key = ((int, operand), _NIL_ID)
     else:
-        last = object.__new__(Cell)
+        key = (atom_key(operand), _NIL_ID)
+    last = table.get(key)
+    if last is None:
+        last = Cell()
         last.head = operand
         last.tail = NIL
         table[key] = last
         key = (id(operator), id(last))
-    top = object.__new__(Cell)
+    else:
+        key = (id(operator), id(last))
+        top = table.get(key)
+        if top is not None:
+            return top
+    top = Cell()
     top.head = operator
     top.tail = last
     table[key] = top
@@ -165,32 +188,50 @@ def compound1(operator: Symbol, operand: Any) -> Cell:
 
 
 def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
-    """Return (operator first second); the same as compound, unrolled (a hot path)."""
+    """Return (operator first second); the same as compound."""
     table = _interned
     kind = type(second)
-    key = (id(second) if kind is Cell or kind is Symbol else atom_key(second), _NIL_ID)
+    if kind is Cell or kind is Symbol:
+        key = (id(second), _NIL_ID)
+    elif kind is int:
+        key = ((int, second), _NIL_ID)
+    else:
+        key = (atom_key(second), _NIL_ID)
     last = table.get(key)
     kind = type(first)
-    first_key = id(first) if kind is Cell or kind is Symbol else atom_key(first)
-    middle = None
+    if kind is Cell or kind is Symbol:
+        first_key = id(first)
+    elif kind is int:
+        first_key = (int, first)
+    else:
+        first_key = atom_key(first)
     if last is None:
-        last = object.__new__(Cell)
+        last = Cell()
         last.head = second
         last.tail = NIL
         table[key] = last
     else:
-        middle = table.get((first_key, id(last)))
-    if middle is None:
-        middle = object.__new__(Cell)
-        middle.head = first
-        middle.tail = last
-        table[(first_key, id(last))] = middle
-    else:
-        key = (id(operator), id(middle))
-        top = table.get(key)
-        if top is not None:
+        key = (first_key, id(last))
+        middle = table.get(key)
+        if middle is not None:
+            key = (id(operator), id(middle))
+            top = table.get(key)
+            if top is not None:
+                return top
+            top = Cell()
+            top.head = operator
+            top.tail = middle
+            table[key] = top
+            if len(table) > _sweep_threshold:
+                _sweep()
             return top
-    top = object.__new__(Cell)
+    # The middle cell's tail is new or the lookup above missed, so neither it nor the top
+    # cell can be in the table yet.
+    middle = Cell()
+    middle.head = first
+    middle.tail = last
+    table[(first_key, id(last))] = middle
+    top = Cell()
     top.head = operator
     top.tail = middle
     table[(id(operator), id(middle))] = top

@@ -21,7 +21,7 @@ from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import MINUS, PLUS, POWER, TIMES, SicpConstructors, sicp_product, sicp_sum
 from .elementary import COS, EXP, EXPT, OUTER_DERIVATIVES, SIN
-from .expr import Cell, cell, compound1
+from .expr import Cell, cell, compound1, compound2
 
 # Python frames of recursion the fast path may use below its entry; deeper subexpressions go
 # to the iterative generic driver. Nested one-argument functions cost no recursion here.
@@ -35,6 +35,8 @@ FAST_KINDS.update((function, FUNCTION) for function in OUTER_DERIVATIVES)
 
 _PENDING = object()
 _NUMBER_TYPES = frozenset((int, Fraction, float))
+# Atoms whose derivative is 0 unless the atom is the variable itself.
+_CONSTANT_TYPES = frozenset((Symbol, int, Fraction, float))
 _make = SicpConstructors()
 
 
@@ -44,10 +46,6 @@ _product = sicp_product
 _negation = _make.make_negation
 _difference = _make.make_difference
 _power = _make.make_power
-
-
-def _is_zero(value: Any) -> bool:
-    return type(value) in _NUMBER_TYPES and value == 0
 
 
 # --- the differentiator ---------------------------------------------------------------------
@@ -80,12 +78,23 @@ def fast_differentiate(
         item = operands
         while type(item) is Cell:
             term = item.head
-            terms.append(d(term, depth) if type(term) is Cell else atom(term))
+            if type(term) is Cell:
+                terms.append(d(term, depth))
+            elif term is var:
+                terms.append(1)
+            elif type(term) in _CONSTANT_TYPES:
+                terms.append(0)
+            else:
+                terms.append(atom(term))
             item = item.tail
         result = terms.pop()
         while terms:
             result = _sum(terms.pop(), result)
         return result
+
+    # d writes out each operand's derivative inline: d() for a cell, 1 for var, 0 for another
+    # constant atom, and atom(), which raises, for anything else. Leaves are often half the
+    # nodes of an expression, and a call per leaf costs more than these tests.
 
     def d(e: Cell, depth: int) -> Any:
         found = memo_get(e, _PENDING)
@@ -103,19 +112,36 @@ def fast_differentiate(
                 return slow(e)
             # Walk down nested one-argument functions without recursion, then apply the chain
             # rule on the way back up.
-            path = [e]
             u = operands.head
-            while (
+            if (
                 type(u) is Cell
                 and kind_of(u.head) is FUNCTION
                 and type(u.tail) is Cell
                 and u.tail.tail is NIL
                 and memo_get(u, _PENDING) is _PENDING
             ):
-                path.append(u)
-                u = u.tail.head
-            du = d(u, depth) if type(u) is Cell else atom(u)
-            for node in reversed(path):
+                path = [e]
+                while (
+                    type(u) is Cell
+                    and kind_of(u.head) is FUNCTION
+                    and type(u.tail) is Cell
+                    and u.tail.tail is NIL
+                    and memo_get(u, _PENDING) is _PENDING
+                ):
+                    path.append(u)
+                    u = u.tail.head
+                path.reverse()
+            else:
+                path = (e,)
+            if type(u) is Cell:
+                du = d(u, depth)
+            elif u is var:
+                du = 1
+            elif type(u) in _CONSTANT_TYPES:
+                du = 0
+            else:
+                du = atom(u)
+            for node in path:
                 if type(du) in _NUMBER_TYPES and du == 0:
                     du = 0  # (* f'(u) 0) is 0, so f'(u) is not built
                 else:
@@ -132,64 +158,115 @@ def fast_differentiate(
                 memo[node] = du
             return du
 
-        if kind is SUM:
-            if operands is NIL:
-                result = 0
-            elif type(operands.tail) is Cell and operands.tail.tail is NIL:
-                a = operands.head
-                da = d(a, depth) if type(a) is Cell else atom(a)
-                b = operands.tail.head
-                db = d(b, depth) if type(b) is Cell else atom(b)
-                result = _sum(da, db)
-            else:
-                result = sum_of(operands, depth)
-
-        elif kind is PRODUCT:
-            if operands is NIL:
-                result = 0
-            elif operands.tail is NIL:
-                factor = operands.head
-                result = d(factor, depth) if type(factor) is Cell else atom(factor)
-            elif type(operands.tail) is Cell and operands.tail.tail is NIL:
-                a = operands.head
-                da = d(a, depth) if type(a) is Cell else atom(a)
-                b = operands.tail.head
-                db = d(b, depth) if type(b) is Cell else atom(b)
-                result = _sum(_product(a, db), _product(da, b))
-            else:
-                result = _product_derivative(operands, depth)
-
-        elif kind is DIFFERENCE:
-            if operands is NIL:
-                return slow(e)
-            a = operands.head
-            da = d(a, depth) if type(a) is Cell else atom(a)
-            rest = operands.tail
-            if rest is NIL:
-                result = _negation(da)
-            elif rest.tail is NIL:
-                b = rest.head
-                db = d(b, depth) if type(b) is Cell else atom(b)
-                result = _difference(da, db)
-            elif sum_is_fast:
-                result = _difference(da, sum_of(rest, depth))
-            else:
-                return slow(e)
-
-        else:  # POWER_RULE
+        if kind is POWER_RULE:
             if type(operands) is not Cell or type(operands.tail) is not Cell or operands.tail.tail is not NIL:
                 return slow(e)
             base = operands.head
             exponent = operands.tail.head
             if exponent is var or (type(exponent) is Cell and depends_on(exponent, var)):
                 return slow(e)
-            d_base = d(base, depth) if type(base) is Cell else atom(base)
-            if _is_zero(d_base):
+            if type(base) is Cell:
+                d_base = d(base, depth)
+            elif base is var:
+                d_base = 1
+            elif type(base) in _CONSTANT_TYPES:
+                d_base = 0
+            else:
+                d_base = atom(base)
+            if type(d_base) in _NUMBER_TYPES and d_base == 0:
                 result = 0  # the product with d_base would discard the power built first
+            elif type(exponent) is int:
+                # make_sum(n, -1) is n - 1, and base is not a number because d_base is not 0,
+                # so make_power(base, n - 1) folds only the exponents 0 and 1.
+                new_exponent = exponent - 1
+                if new_exponent == 0:
+                    power = 1
+                elif new_exponent == 1:
+                    power = base
+                else:
+                    power = compound2(operator, base, new_exponent)
+                result = _product(_product(exponent, power), d_base)
             else:
                 power = _power(base, _sum(exponent, -1), operator)
                 result = _product(_product(exponent, power), d_base)
+            memo[e] = result
+            return result
 
+        # The sum, product and difference rules share the code below. It differentiates the
+        # operands in the order that the generator rules take them.
+        if type(operands) is not Cell:
+            if kind is DIFFERENCE:
+                return slow(e)
+            memo[e] = 0  # (+) and (*) are the constants 0 and 1
+            return 0
+        a = operands.head
+        rest = operands.tail
+        if kind is PRODUCT and rest is NIL:
+            # (* a) is a, so no product is built.
+            if type(a) is Cell:
+                result = d(a, depth)
+            elif a is var:
+                result = 1
+            elif type(a) in _CONSTANT_TYPES:
+                result = 0
+            else:
+                result = atom(a)
+            memo[e] = result
+            return result
+        if type(rest) is Cell and rest.tail is not NIL:
+            if kind is SUM:
+                result = sum_of(operands, depth)
+            elif kind is PRODUCT:
+                result = _product_derivative(operands, depth)
+            else:
+                if type(a) is Cell:
+                    da = d(a, depth)
+                elif a is var:
+                    da = 1
+                elif type(a) in _CONSTANT_TYPES:
+                    da = 0
+                else:
+                    da = atom(a)
+                if not sum_is_fast:
+                    return slow(e)
+                result = _difference(da, sum_of(rest, depth))
+            memo[e] = result
+            return result
+
+        if type(a) is Cell:
+            da = d(a, depth)
+        elif a is var:
+            da = 1
+        elif type(a) in _CONSTANT_TYPES:
+            da = 0
+        else:
+            da = atom(a)
+        if rest is NIL:
+            # (+ a) is a, and (- a) is the negation of a.
+            result = da if kind is SUM else _negation(da)
+            memo[e] = result
+            return result
+        b = rest.head
+        if type(b) is Cell:
+            db = d(b, depth)
+        elif b is var:
+            db = 1
+        elif type(b) in _CONSTANT_TYPES:
+            db = 0
+        else:
+            db = atom(b)
+        if kind is SUM:
+            result = _sum(da, db)
+        elif kind is PRODUCT:
+            left = _product(a, db)
+            if type(da) in _NUMBER_TYPES and da == 0:
+                # make_product(0, b) is 0 and make_sum(left, 0) is left, except that a numeric
+                # left equal to 0, such as 0.0, becomes the integer 0.
+                result = 0 if type(left) in _NUMBER_TYPES and left == 0 else left
+            else:
+                result = _sum(left, _product(da, b))
+        else:
+            result = _difference(da, db)
         memo[e] = result
         return result
 
