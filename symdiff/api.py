@@ -216,13 +216,22 @@ def _as_engine_value(expr: ExpressionLike, notation: str = "auto") -> Any:
 # characters all start with a digit, a sign, a dot or #. Other names go through the reader.
 _PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
+# Plain names already matched, each mapped to its symbol. Symbols are never freed, so this
+# keeps nothing alive that would otherwise go.
+_plain_symbols: dict[str, Symbol] = {}
+
 
 def _as_symbol(var: str | Symbol) -> Symbol:
     """Accept a Symbol, or a string that reads as exactly one symbol (so "1" is rejected)."""
     if type(var) is Symbol:
         return var
-    if type(var) is str and _PLAIN_NAME.fullmatch(var):
-        return Symbol(var)
+    if type(var) is str:
+        symbol = _plain_symbols.get(var)
+        if symbol is not None:
+            return symbol
+        if _PLAIN_NAME.fullmatch(var):
+            symbol = _plain_symbols[var] = Symbol(var)
+            return symbol
     if isinstance(var, str):
         try:
             value = read(var, "<variable>")

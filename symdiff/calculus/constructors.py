@@ -161,17 +161,21 @@ class SicpConstructors:
         return compound2(operator, base, exponent)
 
     def make_negation(self, a: Any) -> Any:
-        if is_number(a):
+        if type(a) in NUMBER_TYPES:
             return _exact(-a)
         return compound1(MINUS, a)
 
     def make_difference(self, a: Any, b: Any) -> Any:
-        if equals_number(b, 0):
-            return a
-        if equals_number(a, 0):
+        """a - b: b = 0 -> a; a = 0 -> the negation of b; both numbers -> a - b; otherwise (- a b)."""
+        if type(b) in NUMBER_TYPES:
+            if b == 0:
+                return a
+            if type(a) in NUMBER_TYPES:
+                if a == 0:
+                    return self.make_negation(b)
+                return _exact(a - b)
+        elif type(a) in NUMBER_TYPES and a == 0:
             return self.make_negation(b)
-        if is_number(a) and is_number(b):
-            return _exact(a - b)
         return compound2(MINUS, a, b)
 
     def make_quotient(self, a: Any, b: Any) -> Any:

@@ -48,6 +48,15 @@ _difference = _make.make_difference
 _power = _make.make_power
 
 
+def _atom_derivative(value: Any, var: Symbol) -> Any:
+    if value is var:
+        return 1
+    kind = type(value)
+    if kind is Symbol or kind is int or kind is Fraction or kind is float:
+        return 0
+    raise DerivError(f"deriv: not an algebraic expression: {write_string(value)}")
+
+
 # --- the differentiator ---------------------------------------------------------------------
 
 
@@ -64,14 +73,6 @@ def fast_differentiate(
     kind_of = kinds.get
     sum_is_fast = kinds.get(PLUS) == SUM
 
-    def atom(value: Any) -> Any:
-        if value is var:
-            return 1
-        kind = type(value)
-        if kind is Symbol or kind is int or kind is Fraction or kind is float:
-            return 0
-        raise DerivError(f"deriv: not an algebraic expression: {write_string(value)}")
-
     def sum_of(operands: Any, depth: int) -> Any:
         """Differentiate the sum of the operand list `operands`, one operand or more."""
         terms = []
@@ -85,7 +86,7 @@ def fast_differentiate(
             elif type(term) in _CONSTANT_TYPES:
                 terms.append(0)
             else:
-                terms.append(atom(term))
+                terms.append(_atom_derivative(term, var))
             item = item.tail
         result = terms.pop()
         while terms:
@@ -93,8 +94,8 @@ def fast_differentiate(
         return result
 
     # d writes out each operand's derivative inline: d() for a cell, 1 for var, 0 for another
-    # constant atom, and atom(), which raises, for anything else. Leaves are often half the
-    # nodes of an expression, and a call per leaf costs more than these tests.
+    # constant atom, and _atom_derivative(), which raises, for anything else. Leaves are often
+    # half the nodes of an expression, and a call per leaf costs more than these tests.
 
     def d(e: Cell, depth: int) -> Any:
         found = memo_get(e, _PENDING)
@@ -140,7 +141,7 @@ def fast_differentiate(
             elif type(u) in _CONSTANT_TYPES:
                 du = 0
             else:
-                du = atom(u)
+                du = _atom_derivative(u, var)
             for node in path:
                 if type(du) in _NUMBER_TYPES and du == 0:
                     du = 0  # (* f'(u) 0) is 0, so f'(u) is not built
@@ -172,7 +173,7 @@ def fast_differentiate(
             elif type(base) in _CONSTANT_TYPES:
                 d_base = 0
             else:
-                d_base = atom(base)
+                d_base = _atom_derivative(base, var)
             if type(d_base) in _NUMBER_TYPES and d_base == 0:
                 result = 0  # the product with d_base would discard the power built first
             elif type(exponent) is int:
@@ -210,7 +211,7 @@ def fast_differentiate(
             elif type(a) in _CONSTANT_TYPES:
                 result = 0
             else:
-                result = atom(a)
+                result = _atom_derivative(a, var)
             memo[e] = result
             return result
         if type(rest) is Cell and rest.tail is not NIL:
@@ -226,7 +227,7 @@ def fast_differentiate(
                 elif type(a) in _CONSTANT_TYPES:
                     da = 0
                 else:
-                    da = atom(a)
+                    da = _atom_derivative(a, var)
                 if not sum_is_fast:
                     return slow(e)
                 result = _difference(da, sum_of(rest, depth))
@@ -240,7 +241,7 @@ def fast_differentiate(
         elif type(a) in _CONSTANT_TYPES:
             da = 0
         else:
-            da = atom(a)
+            da = _atom_derivative(a, var)
         if rest is NIL:
             # (+ a) is a, and (- a) is the negation of a.
             result = da if kind is SUM else _negation(da)
@@ -254,17 +255,21 @@ def fast_differentiate(
         elif type(b) in _CONSTANT_TYPES:
             db = 0
         else:
-            db = atom(b)
+            db = _atom_derivative(b, var)
         if kind is SUM:
             result = _sum(da, db)
         elif kind is PRODUCT:
-            left = _product(a, db)
-            if type(da) in _NUMBER_TYPES and da == 0:
-                # make_product(0, b) is 0 and make_sum(left, 0) is left, except that a numeric
-                # left equal to 0, such as 0.0, becomes the integer 0.
-                result = 0 if type(left) in _NUMBER_TYPES and left == 0 else left
+            # make_product(a, 0) is the integer 0, and make_sum(0, right) is right.
+            if type(db) in _NUMBER_TYPES and db == 0:
+                result = _product(da, b)
             else:
-                result = _sum(left, _product(da, b))
+                left = _product(a, db)
+                if type(da) in _NUMBER_TYPES and da == 0:
+                    # make_product(0, b) is 0 and make_sum(left, 0) is left, except that a
+                    # numeric left equal to 0, such as 0.0, becomes the integer 0.
+                    result = 0 if type(left) in _NUMBER_TYPES and left == 0 else left
+                else:
+                    result = _sum(left, _product(da, b))
         else:
             result = _difference(da, db)
         memo[e] = result
@@ -280,7 +285,7 @@ def fast_differentiate(
         while type(item) is Cell:
             factor = item.head
             cells.append(item)
-            derivatives.append(d(factor, depth) if type(factor) is Cell else atom(factor))
+            derivatives.append(d(factor, depth) if type(factor) is Cell else _atom_derivative(factor, var))
             item = item.tail
         last = len(cells) - 1
         result = derivatives[last]
@@ -302,3 +307,7 @@ def fast_differentiate(
         # NOTE: reached only when the caller is already near the recursion limit. Every
         # derivative in the memo is complete, so the generic driver can finish the work.
         return slow(root)
+    finally:
+        # d refers to itself through its closure, and differentiate pauses the cyclic garbage
+        # collector. Breaking the cycle lets reference counting free the closures now.
+        d = None  # noqa: F841

@@ -245,18 +245,42 @@ def differentiate(
         if steps is not None:
             steps.append(Step(0, rule_name(expr, var, rules or RuleTable()), expr, result))
         return result
-    context = Context(rules if rules is not None else RuleTable(), constructors_for(level))
+    if rules is None:
+        rules = RuleTable()
+    if steps is None and level == "sicp":
+        return _differentiate_fast(expr, var, rules, {} if memo is None else memo)
+    context = Context(rules, constructors_for(level))
     context.steps = steps
     if memo is not None:
         context.memo = memo
-    if steps is None and type(context.constructors) is SicpConstructors:
-
-        def slow(item: Cell) -> Any:
-            return run_rule(_start_rule(item, var, context), var, context, item)
-
-        return fast_differentiate(expr, var, context.memo, context.rules.fast_kinds(), context.depends_on, slow)
     generator = _start_rule(expr, var, context)
     return run_rule(generator, var, context, expr)
+
+
+_SICP_CONSTRUCTORS = SicpConstructors()
+
+
+def _differentiate_fast(expr: Cell, var: Symbol, rules: RuleTable, memo: dict) -> Any:
+    """Differentiate `expr` with fast.py, which hands what it does not cover to the generic driver.
+
+    The driver's Context is built only when fast.py first needs it, because most expressions
+    never do. It shares `memo` and the depends_on memo with the fast path.
+    """
+    free_memo: dict = {}
+    context: Context | None = None
+
+    def depends(item: Any, variable: Symbol) -> bool:
+        return depends_on(item, variable, free_memo)
+
+    def slow(item: Cell) -> Any:
+        nonlocal context
+        if context is None:
+            context = Context(rules, _SICP_CONSTRUCTORS)
+            context.memo = memo
+            context.free_memo = free_memo
+        return run_rule(_start_rule(item, var, context), var, context, item)
+
+    return fast_differentiate(expr, var, memo, rules.fast_kinds(), depends, slow)
 
 
 def run_generator_rule(rule: BuiltinRule, operands: Any, var: Symbol, rules: RuleTable, level: str = "sicp") -> Any:
