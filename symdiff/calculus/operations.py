@@ -9,6 +9,7 @@ from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, constructors_for
 from .expr import Cell, cell, fold_bottom_up
+from .ring import later_orders
 from .rules import RuleTable, differentiate
 from .simplify import Simplifier, simplify
 
@@ -35,10 +36,19 @@ def derivative(
         memo = {}
     simplifier = Simplifier()
     result = expr
-    for step in range(order):
+    step = 0
+    while step < order:
         result = differentiate(result, var, rules, rule_level, memo=memo)
         if level == "full" or (level == "sicp" and step < order - 1):
             result = simplifier.simplify(result)
+        step += 1
+        if step == 1 and order >= 3 and level != "none":
+            # Orders 2 .. order - 1 are intermediate `full` forms; ring.py computes them at
+            # once when they are polynomials in a closed set of generators.
+            later = later_orders(result, var, rules, memo, simplifier, order - 2)
+            if later is not None:
+                result = later
+                step = order - 1
     if level == "full" and order == 0:
         result = simplifier.simplify(result)
     return result

@@ -1,0 +1,216 @@
+"""Intermediate orders of a higher derivative, computed on polynomials instead of expressions.
+
+`derivative` puts every intermediate derivative in the `full` canonical form before
+differentiating it again. Often that form is a polynomial with integer coefficients in a few
+generators: the variable, other symbols, and calls such as (sin x) or (sigmoid x). If the
+derivative of each generator is again such a polynomial, so is every later intermediate
+derivative. The orders in between are then computed on dictionaries that map exponent
+vectors to coefficients, which costs a few microseconds per order. The loop costs a pass of
+the rules and a pass of the simplifier over the whole expression.
+
+The result is the expression the order-by-order loop builds. That loop differentiates the
+rendered `full` form of a polynomial with the sum, difference, product and power rules only
+(integer coefficients and exponents of 0 or more render with +, -, * and ** alone), so every
+term of its result is a monomial times the derivative of one generator. The canonical pass
+distributes such a product over a sum of at most MAX_DISTRIBUTED_TERMS terms and collects like
+terms, so its result is the collected polynomial that the dictionaries hold. The conditions
+below keep every product inside that limit, and tests/test_ring.py compares both ways on
+random polynomials.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import SchemeError
+from ..types import Symbol
+from .constructors import MINUS, PLUS, POWER, TIMES
+from .expr import Cell, compound
+from .fast import DIFFERENCE, POWER_RULE, PRODUCT, SUM
+from .rules import RuleTable, differentiate
+from .simplify import MAX_DISTRIBUTED_TERMS, Simplifier
+
+log = logging.getLogger(__name__)
+
+# A derivative whose closure needs more generators than this is left to the loop. The
+# dictionaries would still be right, but such cases are rare and gain little.
+MAX_GENERATORS = 32
+
+# The rules that the argument above relies on. A user rule for any of these operators turns
+# the polynomial path off.
+_REQUIRED_KINDS = {PLUS: SUM, MINUS: DIFFERENCE, TIMES: PRODUCT, POWER: POWER_RULE}
+_STRUCTURAL = (PLUS, TIMES, POWER)
+
+# A monomial is a tuple of (generator index, exponent) pairs sorted by index, exponents >= 1.
+Monomial = tuple[tuple[int, int], ...]
+Polynomial = dict[Monomial, int]
+
+
+class _NotPolynomial(Exception):
+    """The expression is not a polynomial of the supported kind."""
+
+
+class _Generators:
+    """The generators met so far, with the polynomial form of each one's derivative."""
+
+    def __init__(self, var: Symbol, rules: RuleTable, memo: dict, simplifier: Simplifier) -> None:
+        self.var = var
+        self.rules = rules
+        self.memo = memo
+        self.simplifier = simplifier
+        self.cells: list[Any] = []
+        self.index: dict[Any, int] = {}
+        self.derivatives: list[Polynomial] = []
+
+    def position(self, generator: Any) -> int:
+        found = self.index.get(generator)
+        if found is not None:
+            return found
+        if type(generator) is Cell and self.simplifier.renderer.run(generator) is not generator:
+            # The loop would differentiate the rendered cell, which is another expression.
+            raise _NotPolynomial
+        if len(self.cells) >= MAX_GENERATORS:
+            raise _NotPolynomial
+        self.index[generator] = len(self.cells)
+        self.cells.append(generator)
+        return self.index[generator]
+
+    def close(self) -> None:
+        """Differentiate every generator, including those that the derivatives bring in."""
+        done = 0
+        while done < len(self.cells):
+            generator = self.cells[done]
+            derivative = differentiate(generator, self.var, self.rules, "sicp", memo=self.memo)
+            polynomial = self.polynomial(self.simplifier.canonicalizer.run(derivative))
+            if len(polynomial) > MAX_DISTRIBUTED_TERMS:
+                raise _NotPolynomial
+            self.derivatives.append(polynomial)
+            done += 1
+
+    # --- from the canonical internal form (only +, *, ** and calls) to a dictionary ----------
+
+    def polynomial(self, expr: Any) -> Polynomial:
+        if type(expr) is Cell and expr.head is PLUS:
+            result: Polynomial = {}
+            for term in expr.tail:
+                for monomial, coefficient in self.term(term).items():
+                    result[monomial] = result.get(monomial, 0) + coefficient
+            return {monomial: c for monomial, c in result.items() if c != 0}
+        return self.term(expr)
+
+    def term(self, expr: Any) -> Polynomial:
+        if type(expr) is int:
+            return {(): expr} if expr != 0 else {}
+        if type(expr) is Cell and expr.head is TIMES:
+            coefficient = 1
+            exponents: dict[int, int] = {}
+            for factor in expr.tail:
+                if type(factor) is int:
+                    coefficient *= factor
+                    continue
+                position, exponent = self.factor(factor)
+                exponents[position] = exponents.get(position, 0) + exponent
+            return {tuple(sorted(exponents.items())): coefficient} if coefficient != 0 else {}
+        position, exponent = self.factor(expr)
+        return {((position, exponent),): 1}
+
+    def factor(self, expr: Any) -> tuple[int, int]:
+        exponent = 1
+        if type(expr) is Cell and expr.head is POWER:
+            expr, exponent = expr.tail.head, expr.tail.tail.head
+            if type(exponent) is not int or exponent < 1:
+                raise _NotPolynomial
+        kind = type(expr)
+        if kind is Symbol or (kind is Cell and type(expr.head) is Symbol and expr.head not in _STRUCTURAL):
+            return self.position(expr), exponent
+        raise _NotPolynomial  # a number in a power, a float, a sum as a factor, ...
+
+
+def _multiply(left: Monomial, right: Monomial) -> Monomial:
+    if not right:
+        return left
+    exponents = dict(left)
+    for position, exponent in right:
+        exponents[position] = exponents.get(position, 0) + exponent
+    return tuple(sorted(exponents.items()))
+
+
+def _differentiate(polynomial: Polynomial, derivatives: list[Polynomial]) -> Polynomial:
+    """Apply the product and power rules monomial by monomial."""
+    result: Polynomial = {}
+    for monomial, coefficient in polynomial.items():
+        width = 0
+        for slot, (position, exponent) in enumerate(monomial):
+            derivative = derivatives[position]
+            if not derivative:
+                continue
+            width += len(derivative)
+            if exponent > 1:
+                rest = monomial[:slot] + ((position, exponent - 1),) + monomial[slot + 1 :]
+            else:
+                rest = monomial[:slot] + monomial[slot + 1 :]
+            scale = coefficient * exponent
+            for other, other_coefficient in derivative.items():
+                product = _multiply(rest, other)
+                result[product] = result.get(product, 0) + scale * other_coefficient
+        if width > MAX_DISTRIBUTED_TERMS:
+            # The product rule's partial sums for this monomial would not be distributed.
+            raise _NotPolynomial
+    return {monomial: c for monomial, c in result.items() if c != 0}
+
+
+def _next_order(polynomial: Polynomial, derivatives: list[Polynomial]) -> Polynomial:
+    """Differentiate, or raise _NotPolynomial where the loop would keep a product undistributed.
+
+    The rendered form subtracts the terms with negative coefficients as one sum,
+    (- (+ a b) c d), so the loop multiplies the derivative of (+ c d) by -1 as a whole.
+    """
+    negative = {monomial: c for monomial, c in polynomial.items() if c < 0}
+    if not negative:
+        return _differentiate(polynomial, derivatives)
+    negative_part = _differentiate(negative, derivatives)
+    if len(negative_part) > MAX_DISTRIBUTED_TERMS:
+        raise _NotPolynomial
+    result = _differentiate({monomial: c for monomial, c in polynomial.items() if c > 0}, derivatives)
+    for monomial, coefficient in negative_part.items():
+        result[monomial] = result.get(monomial, 0) + coefficient
+    return {monomial: c for monomial, c in result.items() if c != 0}
+
+
+def _expression(polynomial: Polynomial, cells: list[Any]) -> Any:
+    """Return the polynomial as an expression, for the simplifier to put in canonical form."""
+    terms = []
+    for monomial, coefficient in polynomial.items():
+        factors = [cells[p] if e == 1 else compound(POWER, cells[p], e) for p, e in monomial]
+        terms.append(compound(TIMES, coefficient, *factors) if factors else coefficient)
+    if not terms:
+        return 0
+    return terms[0] if len(terms) == 1 else compound(PLUS, *terms)
+
+
+def later_orders(
+    first: Any, var: Symbol, rules: RuleTable, memo: dict, simplifier: Simplifier, orders: int
+) -> Any | None:
+    """Return the `full` form of the derivative `orders` orders after `first`, or None.
+
+    `first` is a derivative in `full` form, `memo` and `simplifier` the ones the caller's loop
+    uses. None means the polynomial path does not apply and the caller goes on order by order.
+    """
+    kinds = rules.fast_kinds()
+    if any(kinds.get(operator) != kind for operator, kind in _REQUIRED_KINDS.items()):
+        return None
+    generators = _Generators(var, rules, memo, simplifier)
+    try:
+        polynomial = generators.polynomial(simplifier.canonicalizer.run(first))
+        generators.close()
+        for _ in range(orders):
+            polynomial = _next_order(polynomial, generators.derivatives)
+    except _NotPolynomial:
+        return None
+    except SchemeError as error:
+        # A rule failed on a generator; the loop reports the error if it meets that generator.
+        log.debug("polynomial path off: %s", error)
+        return None
+    log.debug("%d orders computed as polynomials in %d generators", orders, len(generators.cells))
+    return simplifier.simplify(_expression(polynomial, generators.cells))

@@ -1,0 +1,182 @@
+"""Higher derivatives through ring.py must equal the order-by-order loop, cell for cell.
+
+Each test computes a derivative twice with `derivative`: once as it runs, and once with the
+polynomial path switched off, so that every order goes through the rules and the simplifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symdiff.calculus import operations, ring
+from symdiff.calculus.constructors import TIMES
+from symdiff.calculus.convert import from_datum, to_datum
+from symdiff.calculus.operations import derivative
+from symdiff.calculus.rules import RuleTable
+from symdiff.calculus.simplify import Simplifier
+from symdiff.errors import DerivError
+from symdiff.printer import write_string
+from symdiff.reader import read
+from symdiff.types import Symbol
+
+X = Symbol("x")
+
+
+def engine(text: str):
+    return from_datum(read(text))
+
+
+def loop_only(expr, order, level="sicp", rules=None, monkeypatch=None):
+    monkeypatch.setattr(operations, "later_orders", lambda *args: None)
+    try:
+        return derivative(expr, X, rules or RuleTable(), level, order)
+    finally:
+        monkeypatch.undo()
+
+
+def text(value) -> str:
+    return write_string(to_datum(value))
+
+
+def took_ring(expr, rules=None) -> bool:
+    """Whether the polynomial path accepts the first `full` derivative of expr."""
+    rules = rules or RuleTable()
+    memo: dict = {}
+    simplifier = Simplifier()
+    first = simplifier.simplify(derivative(expr, X, rules, "sicp", 1, memo))
+    return ring.later_orders(first, X, rules, memo, simplifier, 2) is not None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "(* (sin x) (exp x))",
+        "(sigmoid x)",
+        "(tanh x)",
+        "(** (sin x) 5)",
+        "(* x (cos x) (exp (* 2 x)))",
+        "(sin (sin (sin x)))",
+        "(+ (* 3 (** x 7)) (* y (** x 2)) 5)",
+        "(exp (sin x))",
+    ],
+)
+@pytest.mark.parametrize("level", ["sicp", "full"])
+def test_ring_matches_loop(source, level, monkeypatch):
+    expr = engine(source)
+    assert took_ring(expr)
+    for order in (3, 4, 7):
+        assert text(derivative(expr, X, RuleTable(), level, order)) == text(loop_only(expr, order, level, monkeypatch=monkeypatch))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "(/ 1 x)",  # negative exponents render as quotients
+        "(* 1/2 (sin x))",  # fractions render as quotients
+        "(* 0.5 (sin x))",  # floats fold in another order
+        "(* (+ (sin x) 1) (+ (cos x) 2) (+ x 3))",  # products of two sums stay unexpanded
+        "(log x)",
+        "(sqrt x)",
+        "(** x n)",
+        "(sin (- x))",  # the rendered generator (sin (- x)) differs from (sin (* -1 x))
+    ],
+)
+def test_ring_declines_other_forms(source, monkeypatch):
+    expr = engine(source)
+    assert not took_ring(expr)
+    for order in (3, 5):
+        assert text(derivative(expr, X, RuleTable(), "sicp", order)) == text(loop_only(expr, order, monkeypatch=monkeypatch))
+
+
+def test_ring_off_with_user_times_rule(monkeypatch):
+    rules = RuleTable()
+    rules.put(TIMES, lambda operands, var: 0)
+    expr = engine("(* (sin x) (exp x))")
+    assert not took_ring(expr, rules)
+    assert text(derivative(expr, X, rules, "sicp", 4)) == text(loop_only(expr, 4, rules=rules, monkeypatch=monkeypatch))
+
+
+def test_ring_uses_user_function_rules(monkeypatch):
+    # d(f x) = (g x), d(g x) = -(f x): the rules of sin and cos under other names.
+    rules = RuleTable()
+    rules.put(Symbol("f"), lambda operands, var: from_datum(read("(g x)")))
+    rules.put(Symbol("g"), lambda operands, var: from_datum(read("(- (f x))")))
+    expr = engine("(* (f x) (exp x))")
+    assert took_ring(expr, rules)
+    result = derivative(expr, X, rules, "full", 6)
+    assert text(result) == text(loop_only(expr, 6, "full", rules=rules, monkeypatch=monkeypatch))
+    assert text(result) == "(* -8 (exp x) (g x))"
+
+
+def test_ring_leaves_rule_errors_to_loop():
+    def broken(operands, var):
+        raise DerivError("deriv: no rule for h")
+
+    rules = RuleTable()
+    rules.put(Symbol("h"), broken)
+    rules.put(Symbol("f"), lambda operands, var: from_datum(read("(h x)")))
+    expr = engine("(f x)")
+    with pytest.raises(DerivError, match="no rule for h"):
+        derivative(expr, X, rules, "sicp", 4)
+
+
+def test_ring_declines_large_negative_part(monkeypatch):
+    # 1 - (sum of 70 negative terms): the loop multiplies the derivative of the subtracted
+    # sum by -1 as a whole and does not distribute over more than 64 terms.
+    terms = " ".join(f"(* -{i} (** (sin x) {i}) (** (cos x) {70 - i}))" for i in range(1, 71))
+    expr = engine(f"(+ 1 {terms})")
+    assert not took_ring(expr)
+    assert text(derivative(expr, X, RuleTable(), "sicp", 3)) == text(loop_only(expr, 3, monkeypatch=monkeypatch))
+
+
+GENERATORS = ["x", "y", "(sin x)", "(cos x)", "(exp x)", "(sigmoid x)", "(tanh x)", "(sin (* 2 x))", "(exp (sin x))"]
+OTHERS = ["(/ 1 x)", "(log x)", "(+ x 1)", "1/2", "(sqrt x)"]
+
+
+@st.composite
+def polynomials(draw, allow_others: bool):
+    """Sums of integer multiples of products of generator powers, sometimes with other parts."""
+    atoms = GENERATORS + (OTHERS if allow_others else [])
+    terms = []
+    for _ in range(draw(st.integers(1, 4))):
+        coefficient = draw(st.integers(-6, 6))
+        factors = []
+        for _ in range(draw(st.integers(0, 3))):
+            atom = draw(st.sampled_from(atoms))
+            exponent = draw(st.integers(1, 3))
+            factors.append(atom if exponent == 1 else f"(** {atom} {exponent})")
+        terms.append(f"(* {coefficient} {' '.join(factors)})" if factors else str(coefficient))
+    return terms[0] if len(terms) == 1 else f"(+ {' '.join(terms)})"
+
+
+@settings(max_examples=120, deadline=None)
+@given(polynomials(allow_others=False), st.integers(3, 5), st.sampled_from(["sicp", "full"]))
+def test_ring_random_polynomials_match_loop(source, order, level):
+    expr = engine(source)
+    expected = _loop(expr, order, level)
+    assert text(derivative(expr, X, RuleTable(), level, order)) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(polynomials(allow_others=True), st.integers(3, 4))
+def test_ring_random_mixed_match_loop(source, order):
+    expr = engine(source)
+    expected = _loop(expr, order, "full")
+    assert text(derivative(expr, X, RuleTable(), "full", order)) == expected
+
+
+def _loop(expr, order, level) -> str:
+    original = operations.later_orders
+    operations.later_orders = lambda *args: None
+    try:
+        return text(derivative(expr, X, RuleTable(), level, order))
+    finally:
+        operations.later_orders = original
+
+
+def test_ring_logs_orders_and_generators(caplog):
+    with caplog.at_level("DEBUG", logger="symdiff.calculus.ring"):
+        derivative(engine("(sigmoid x)"), X, RuleTable(), "sicp", 5)
+    assert "3 orders computed as polynomials in 1 generators" in caplog.text
