@@ -125,6 +125,16 @@ def _make_factor(base: Any, exponent: Any) -> Any:
 # --- ordering ------------------------------------------------------------------------------
 
 
+def _atom_digest(atom: Any) -> bytes:
+    return hashlib.blake2b(write_string(atom).encode() + bytes([type(atom) is float]), digest_size=8).digest()
+
+
+# Digests of symbols and numbers, shared by every simplification. Symbols live as long as the
+# process, and atom_key keys numbers by value, so a key never comes to mean another atom.
+_shared_atom_digests: dict[Any, bytes] = {}
+_SHARED_ATOM_LIMIT = 50_000
+
+
 class _Order:
     """Sort keys for canonical expressions, with a structural digest memoized per cell."""
 
@@ -134,31 +144,52 @@ class _Order:
 
     def digest(self, expr: Any) -> bytes:
         if type(expr) is not Cell:
-            key = atom_key(expr)
-            known = self.atom_digests.get(key)
-            if known is None:
-                known = hashlib.blake2b(write_string(expr).encode() + bytes([type(expr) is float]), digest_size=8).digest()
-                self.atom_digests[key] = known
-            return known
+            return self.atom(expr)
         known = self.digests.get(expr)
         if known is not None:
             return known
+        digests = self.digests
         stack = [expr]
         while stack:
             item = stack[-1]
-            if item in self.digests:
+            if item in digests:
                 stack.pop()
                 continue
-            pending = [part for part in item if type(part) is Cell and part not in self.digests]
+            parts = []
+            pending = []
+            part = item
+            while type(part) is Cell:
+                head = part.head
+                parts.append(head)
+                if type(head) is Cell and head not in digests:
+                    pending.append(head)
+                part = part.tail
             if pending:
                 stack.extend(pending)
                 continue
             stack.pop()
             hasher = hashlib.blake2b(digest_size=8)
-            for part in item:
-                hasher.update(self.digest(part) if type(part) is not Cell else self.digests[part])
-            self.digests[item] = hasher.digest()
-        return self.digests[expr]
+            for head in parts:
+                hasher.update(digests[head] if type(head) is Cell else self.atom(head))
+            digests[item] = hasher.digest()
+        return digests[expr]
+
+    def atom(self, atom: Any) -> bytes:
+        kind = type(atom)
+        if kind is Symbol or kind is int or kind is Fraction or kind is float:
+            key = atom_key(atom)
+            known = _shared_atom_digests.get(key)
+            if known is None:
+                known = _atom_digest(atom)
+                if len(_shared_atom_digests) >= _SHARED_ATOM_LIMIT:
+                    _shared_atom_digests.clear()
+                _shared_atom_digests[key] = known
+            return known
+        key = atom_key(atom)
+        known = self.atom_digests.get(key)
+        if known is None:
+            known = self.atom_digests[key] = _atom_digest(atom)
+        return known
 
     def factor_key(self, factor: Any) -> tuple:
         base, _ = _base_and_exponent(factor)
@@ -199,12 +230,13 @@ class _Canonicalizer:
             if item in memo:
                 stack.pop()
                 continue
-            pending = [part for part in _operands(item) if type(part) is Cell and part not in memo]
+            parts = _operands(item)
+            pending = [part for part in parts if type(part) is Cell and part not in memo]
             if pending:
                 stack.extend(pending)
                 continue
             stack.pop()
-            operands = [memo[part] if type(part) is Cell else self.atom(part) for part in _operands(item)]
+            operands = [memo[part] if type(part) is Cell else self.atom(part) for part in parts]
             memo[item] = self.combine(item, operands)
         return memo[expr]
 
@@ -380,6 +412,8 @@ class _Canonicalizer:
         if operator is LOG and len(operands) == 2 and all(is_number(o) for o in operands):
             if operands[0] == 1 and is_exact(operands[0]):
                 return 0
+        if all(new is old for new, old in zip(operands, original.tail)):
+            return original  # the same cell that interning the same list would return
         return compound(operator, *operands)
 
 
@@ -422,10 +456,11 @@ class _Renderer:
             if item in memo:
                 stack.pop()
                 continue
-            pending = [part for part in _operands(item) if type(part) is Cell and part not in memo]
-            for part in _operands(item):
+            parts = _operands(item)
+            pending = [part for part in parts if type(part) is Cell and part not in memo]
+            for part in parts:
                 # Powers inside products are rendered through their base and exponent.
-                if _is_compound(part, POWER):
+                if type(part) is Cell and part.head is POWER:
                     pending.extend(p for p in _operands(part) if type(p) is Cell and p not in memo)
             if pending:
                 stack.extend(pending)
@@ -450,7 +485,11 @@ class _Renderer:
         if operator is TIMES or operator is POWER:
             coefficient, factors = _coefficient_and_factors(expr)
             return self.term(coefficient, factors)
-        return compound(operator, *[self.get(operand) for operand in _operands(expr)])
+        operands = _operands(expr)
+        rendered = [self.get(operand) for operand in operands]
+        if all(new is old for new, old in zip(rendered, operands)):
+            return expr  # the same cell that interning the same list would return
+        return compound(operator, *rendered)
 
     def sum(self, terms: list[Any]) -> Any:
         positive: list[Any] = []
