@@ -7,6 +7,8 @@ interning makes the same as structural equality.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from hypothesis import given, settings
 
@@ -160,3 +162,18 @@ def test_fast_path_after_clear_interned():
     clear_interned()
     after = differentiate(expr, X, RuleTable())
     assert write_string(to_datum(after)) == before
+
+
+def test_fast_path_leaves_no_cyclic_garbage():
+    # The fast path's closures refer to each other. Reference counting must free them, because
+    # differentiate pauses the cyclic garbage collector.
+    expr = engine("(* (sin x) (+ x 1) (- x 2))")
+    rules = RuleTable()
+    gc.collect()
+    gc.disable()
+    try:
+        differentiate(expr, X, rules)
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert unreachable == 0
