@@ -8,10 +8,10 @@ derivative. The orders in between are then computed on dictionaries that map exp
 vectors to coefficients, which costs a few microseconds per order. The loop costs a pass of
 the rules and a pass of the simplifier over the whole expression.
 
-The result is the expression the order-by-order loop builds. That loop differentiates the
-rendered `full` form of a polynomial with the sum, difference, product and power rules only
-(integer coefficients and exponents of 0 or more render with +, -, * and ** alone), so every
-term of its result is a monomial times the derivative of one generator. The canonical pass
+The result is the expression the order-by-order loop builds. Integer coefficients and
+exponents of 0 or more render with +, -, * and ** alone. So the loop differentiates the
+rendered `full` form of such a polynomial with the sum, difference, product and power rules
+only, and every term of its result is a monomial times the derivative of one generator. The canonical pass
 distributes such a product over a sum of at most MAX_DISTRIBUTED_TERMS terms and collects like
 terms, so its result is the collected polynomial that the dictionaries hold. The conditions
 below keep every product inside that limit, and tests/test_ring.py compares both ways on
@@ -21,6 +21,7 @@ random polynomials.
 from __future__ import annotations
 
 import logging
+from operator import add
 from typing import Any
 
 from ..errors import SchemeError
@@ -42,7 +43,8 @@ MAX_GENERATORS = 32
 _REQUIRED_KINDS = {PLUS: SUM, MINUS: DIFFERENCE, TIMES: PRODUCT, POWER: POWER_RULE}
 _STRUCTURAL = (PLUS, TIMES, POWER)
 
-# A monomial is a tuple of (generator index, exponent) pairs sorted by index, exponents >= 1.
+# While generators are collected, a monomial is a tuple of (generator index, exponent) pairs
+# sorted by index, with exponents of 1 or more.
 Monomial = tuple[tuple[int, int], ...]
 Polynomial = dict[Monomial, int]
 
@@ -127,62 +129,75 @@ class _Generators:
         raise _NotPolynomial  # a number in a power, a float, a sum as a factor, ...
 
 
-def _multiply(left: Monomial, right: Monomial) -> Monomial:
-    if not right:
-        return left
-    exponents = dict(left)
-    for position, exponent in right:
-        exponents[position] = exponents.get(position, 0) + exponent
-    return tuple(sorted(exponents.items()))
+# Between orders a monomial is a dense tuple of exponents, one per generator, and the
+# derivative of generator g is kept as shifts: for each term c m of its derivative, the pair
+# (m - g, c). A monomial u g^e then contributes e c (u g^e + m - g) for each shift, with one
+# tuple addition.
+Shifts = list[list[tuple[tuple[int, ...], int]]]
 
 
-def _differentiate(polynomial: Polynomial, derivatives: list[Polynomial]) -> Polynomial:
+def _dense(monomial: Monomial, size: int) -> tuple[int, ...]:
+    exponents = [0] * size
+    for position, exponent in monomial:
+        exponents[position] = exponent
+    return tuple(exponents)
+
+
+def _shifts(derivatives: list[Polynomial], size: int) -> Shifts:
+    result: Shifts = []
+    for position, derivative in enumerate(derivatives):
+        shifts = []
+        for monomial, coefficient in derivative.items():
+            exponents = list(_dense(monomial, size))
+            exponents[position] -= 1
+            shifts.append((tuple(exponents), coefficient))
+        result.append(shifts)
+    return result
+
+
+def _differentiate(polynomial: dict[tuple[int, ...], int], shifts: Shifts) -> dict[tuple[int, ...], int]:
     """Apply the product and power rules monomial by monomial."""
-    result: Polynomial = {}
+    result: dict[tuple[int, ...], int] = {}
+    get = result.get
     for monomial, coefficient in polynomial.items():
         width = 0
-        for slot, (position, exponent) in enumerate(monomial):
-            derivative = derivatives[position]
-            if not derivative:
+        for position, exponent in enumerate(monomial):
+            if exponent == 0:
                 continue
-            width += len(derivative)
-            if exponent > 1:
-                rest = monomial[:slot] + ((position, exponent - 1),) + monomial[slot + 1 :]
-            else:
-                rest = monomial[:slot] + monomial[slot + 1 :]
+            width += len(shifts[position])
             scale = coefficient * exponent
-            for other, other_coefficient in derivative.items():
-                product = _multiply(rest, other)
-                result[product] = result.get(product, 0) + scale * other_coefficient
+            for shift, shift_coefficient in shifts[position]:
+                product = tuple(map(add, monomial, shift))
+                result[product] = get(product, 0) + scale * shift_coefficient
         if width > MAX_DISTRIBUTED_TERMS:
             # The product rule's partial sums for this monomial would not be distributed.
             raise _NotPolynomial
     return {monomial: c for monomial, c in result.items() if c != 0}
 
 
-def _next_order(polynomial: Polynomial, derivatives: list[Polynomial]) -> Polynomial:
+def _next_order(polynomial: dict[tuple[int, ...], int], shifts: Shifts) -> dict[tuple[int, ...], int]:
     """Differentiate, or raise _NotPolynomial where the loop would keep a product undistributed.
 
     The rendered form subtracts the terms with negative coefficients as one sum,
     (- (+ a b) c d), so the loop multiplies the derivative of (+ c d) by -1 as a whole.
     """
     negative = {monomial: c for monomial, c in polynomial.items() if c < 0}
-    if not negative:
-        return _differentiate(polynomial, derivatives)
-    negative_part = _differentiate(negative, derivatives)
-    if len(negative_part) > MAX_DISTRIBUTED_TERMS:
+    # The derivative of the negative part has at most `bound` terms before collection.
+    bound = sum(len(shifts[position]) for monomial in negative for position, e in enumerate(monomial) if e)
+    if bound > MAX_DISTRIBUTED_TERMS and len(_differentiate(negative, shifts)) > MAX_DISTRIBUTED_TERMS:
         raise _NotPolynomial
-    result = _differentiate({monomial: c for monomial, c in polynomial.items() if c > 0}, derivatives)
-    for monomial, coefficient in negative_part.items():
-        result[monomial] = result.get(monomial, 0) + coefficient
-    return {monomial: c for monomial, c in result.items() if c != 0}
+    return _differentiate(polynomial, shifts)
 
 
-def _expression(polynomial: Polynomial, cells: list[Any]) -> Any:
+def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any:
     """Return the polynomial as an expression, for the simplifier to put in canonical form."""
     terms = []
     for monomial, coefficient in polynomial.items():
-        factors = [cells[p] if e == 1 else compound(POWER, cells[p], e) for p, e in monomial]
+        factors = [
+            cells[position] if exponent == 1 else compound(POWER, cells[position], exponent)
+            for position, exponent in enumerate(monomial)
+            if exponent
+        ]
         terms.append(compound(TIMES, coefficient, *factors) if factors else coefficient)
     if not terms:
         return 0
@@ -202,10 +217,13 @@ def later_orders(
         return None
     generators = _Generators(var, rules, memo, simplifier)
     try:
-        polynomial = generators.polynomial(simplifier.canonicalizer.run(first))
+        sparse = generators.polynomial(simplifier.canonicalizer.run(first))
         generators.close()
+        size = len(generators.cells)
+        shifts = _shifts(generators.derivatives, size)
+        polynomial = {_dense(monomial, size): c for monomial, c in sparse.items()}
         for _ in range(orders):
-            polynomial = _next_order(polynomial, generators.derivatives)
+            polynomial = _next_order(polynomial, shifts)
     except _NotPolynomial:
         return None
     except SchemeError as error:
