@@ -11,9 +11,9 @@ the rules and a pass of the simplifier over the whole expression.
 The result is the expression the order-by-order loop builds. Integer coefficients and
 exponents of 0 or more render with +, -, * and ** alone. So the loop differentiates the
 rendered `full` form of such a polynomial with the sum, difference, product and power rules
-only, and every term of its result is a monomial times the derivative of one generator. The canonical pass
-distributes such a product over a sum of at most MAX_DISTRIBUTED_TERMS terms and collects like
-terms, so its result is the collected polynomial that the dictionaries hold. The conditions
+only, and every term of its result is a monomial times the derivative of one generator. The
+canonical pass distributes such a product over a sum of at most MAX_DISTRIBUTED_TERMS terms and
+collects like terms, so its result is the collected polynomial that the dictionaries hold. The conditions
 below keep every product inside that limit, and tests/test_ring.py compares both ways on
 random polynomials.
 """
