@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import DerivError
 from ..printer import write_string
 from ..types import NIL, Pair, Symbol
-from .expr import Cell, cell, without_gc
+from .expr import Cell, cell, engine_operation
 
 
 def is_atom(value: Any) -> bool:
@@ -21,7 +21,7 @@ def is_atom(value: Any) -> bool:
     return kind is Symbol or kind is int or kind is Fraction or kind is float
 
 
-@without_gc
+@engine_operation
 def from_datum(datum: Any) -> Any:
     """Convert a Scheme datum to an engine expression.
 
@@ -72,7 +72,7 @@ def _check_atom(value: Any) -> Any:
     )
 
 
-@without_gc
+@engine_operation
 def to_datum(expr: Any) -> Any:
     """Convert an engine expression to a Scheme datum made of fresh pairs.
 

@@ -58,9 +58,20 @@ class Cell:
 
 # The intern table maps (head key, id(tail)) to the cell. A weak-value dictionary would free
 # cells by itself but made interning about three times slower, so the table holds its cells
-# strongly and `_sweep` drops the ones nothing else references whenever the table has doubled.
+# strongly and `_sweep` drops the ones nothing else references.
+#
+# Sweeps run between engine operations (see `engine_operation`): the next operation starts
+# with a sweep once the table has doubled since the last one. During an operation nearly every
+# cell is reachable from its memo tables, so a sweep there would scan the whole table and free
+# little. The constructors sweep only when one operation alone grows the table past
+# `_sweep_threshold`: four times its size when the operation started, and at least
+# IN_OPERATION_MINIMUM cells (about 200 MB where they are all garbage).
 _interned: dict[tuple, "Cell"] = {}
-_sweep_threshold = 100_000
+BETWEEN_MINIMUM = 100_000
+IN_OPERATION_MINIMUM = 1_000_000
+_next_sweep = BETWEEN_MINIMUM  # the size that makes the next operation start with a sweep
+_sweep_threshold = BETWEEN_MINIMUM  # the size that makes a constructor sweep
+_in_operation = False
 _NIL_ID = id(NIL)
 
 
@@ -99,7 +110,7 @@ def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
 
 def _sweep() -> None:
     """Remove cells referenced only by the table, newest first, so parents free their children."""
-    global _sweep_threshold
+    global _next_sweep, _sweep_threshold
     getrefcount = sys.getrefcount
     table = _interned
     # A cell referenced only by the table has three references here: the table, the local
@@ -110,7 +121,12 @@ def _sweep() -> None:
         if getrefcount(item) <= 3:
             del table[key]
     item = None
-    _sweep_threshold = max(100_000, 2 * len(_interned))
+    _next_sweep = max(BETWEEN_MINIMUM, 2 * len(table))
+    _sweep_threshold = _operation_threshold(2) if _in_operation else _next_sweep
+
+
+def _operation_threshold(growth: int) -> int:
+    return max(IN_OPERATION_MINIMUM, growth * len(_interned))
 
 
 # The compound constructors intern a list from its last cell up. A cell whose tail was created
@@ -242,9 +258,10 @@ def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
 
 def clear_interned() -> None:
     """Forget every interned cell; cells still referenced stay valid but are no longer shared."""
-    global _sweep_threshold
+    global _next_sweep, _sweep_threshold
     _interned.clear()
-    _sweep_threshold = 100_000
+    _next_sweep = BETWEEN_MINIMUM
+    _sweep_threshold = _operation_threshold(4) if _in_operation else _next_sweep
 
 
 def interned_count() -> int:
@@ -298,22 +315,34 @@ def _list_of(items: list[Any]) -> "Cell | EmptyList":
     return _intern_list(items, NIL)
 
 
-def without_gc(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Run `function` with Python's cyclic garbage collector paused.
+def engine_operation(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `function` as one engine operation; calls nested in it are part of the same one.
 
-    The engine allocates millions of cells and never makes a cycle (a cell only points at
-    older cells), so reference counting frees them. The collector would still scan the whole
-    heap again and again as it grows, which made large derivatives superlinear in time.
+    The operation first sweeps the intern table if the table has doubled since the last
+    sweep. It then runs with Python's cyclic garbage collector paused: the engine allocates
+    millions of cells and never makes a cycle (a cell only points at older cells), so
+    reference counting frees them, while the collector would scan the growing heap again and
+    again, which made large derivatives superlinear in time.
     """
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not gc.isenabled():
+        global _in_operation, _sweep_threshold
+        if _in_operation:
             return function(*args, **kwargs)
-        gc.disable()
+        if len(_interned) > _next_sweep:
+            _sweep()
+        _in_operation = True
+        _sweep_threshold = _operation_threshold(4)
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
         try:
             return function(*args, **kwargs)
         finally:
-            gc.enable()
+            _in_operation = False
+            _sweep_threshold = _next_sweep
+            if paused:
+                gc.enable()
 
     return wrapper

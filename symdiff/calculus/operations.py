@@ -8,7 +8,7 @@ from ..errors import DerivError
 from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, constructors_for
-from .expr import Cell, cell, fold_bottom_up
+from .expr import Cell, cell, engine_operation, fold_bottom_up
 from .ring import later_orders
 from .rules import RuleTable, differentiate
 from .simplify import Simplifier, simplify
@@ -16,6 +16,7 @@ from .simplify import Simplifier, simplify
 LEVELS = ("none", "sicp", "full")
 
 
+@engine_operation
 def derivative(
     expr: Any, var: Symbol, rules: RuleTable, level: str = "sicp", order: int = 1, memo: dict | None = None
 ) -> Any:

@@ -21,7 +21,7 @@ from ..types import NIL, Symbol
 from .constructors import SicpConstructors, constructors_for
 from .convert import is_atom, to_datum
 from .elementary import BUILTIN_RULES
-from .expr import Cell, without_gc
+from .expr import Cell, engine_operation
 from .fast import FAST_KINDS, fast_differentiate
 from .rulekit import BuiltinRule, Context, RuleGenerator, depends_on
 
@@ -221,7 +221,7 @@ def _new_step(steps: list[Step], depth: int, expr: Any, var: Symbol, context: Co
     return step
 
 
-@without_gc
+@engine_operation
 def differentiate(
     expr: Any,
     var: Symbol,

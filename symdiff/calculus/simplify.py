@@ -34,7 +34,7 @@ from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, exact_power, is_exact, is_number
 from .convert import to_datum
 from .elementary import ABS, EXP, EXPT, LOG, SIGN, SQRT
-from .expr import Cell, atom_key, cell, compound, without_gc
+from .expr import Cell, atom_key, cell, compound, engine_operation
 from .numeric import EXACT_VALUES, apply_operator
 
 HALF = Fraction(1, 2)
@@ -565,13 +565,13 @@ def _product(parts: list[Any]) -> Any:
     return compound(TIMES, *parts)
 
 
-@without_gc
+@engine_operation
 def canonical(expr: Any) -> Any:
     """Return the internal canonical form of `expr` (only +, *, ** and function calls)."""
     return _Canonicalizer().run(expr)
 
 
-@without_gc
+@engine_operation
 def simplify(expr: Any) -> Any:
     """Return `expr` in the `full` level's canonical, readable form. Idempotent."""
     return _Renderer().run(_Canonicalizer().run(expr))
@@ -589,6 +589,6 @@ class Simplifier:
         self.canonicalizer = _Canonicalizer()
         self.renderer = _Renderer()
 
-    @without_gc
+    @engine_operation
     def simplify(self, expr: Any) -> Any:
         return self.renderer.run(self.canonicalizer.run(expr))
