@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 import symdiff
@@ -79,3 +81,21 @@ def test_large_operation_sweeps_and_agrees(sweeps, monkeypatch):
     result = symdiff.Expression(derivative(e, X, RuleTable(), "none", 2))
     assert sweeps
     assert result == expected
+
+
+def test_large_operation_promotes_its_cells(sweeps):
+    e = chain(20_000)
+    result = differentiate(e, X, RuleTable())
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert id(result) in oldest
+    assert id(result.tail) in oldest
+
+
+def test_promotion_leaves_frozen_objects_frozen(sweeps):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        differentiate(chain(20_000), X, RuleTable())
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -334,6 +334,7 @@ def engine_operation(function: Callable[..., Any]) -> Callable[..., Any]:
             _sweep()
         _in_operation = True
         _sweep_threshold = _operation_threshold(4)
+        start_size = len(_interned)
         paused = gc.isenabled()
         if paused:
             gc.disable()
@@ -342,7 +343,27 @@ def engine_operation(function: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             _in_operation = False
             _sweep_threshold = _next_sweep
+            if len(_interned) - start_size > PROMOTE_AFTER and gc.get_freeze_count() == 0:
+                _promote_to_oldest_generation()
             if paused:
                 gc.enable()
 
     return wrapper
+
+
+# After an operation that interned more cells than this, every object in the collector's
+# younger generations, mostly the new cells, moves straight to the oldest generation.
+# Otherwise the next collections would trace each new cell twice, in generations 0 and 1,
+# though cells never form cycles: 10 to 20 percent of the time of a derivative with 100,000
+# nodes on the benchmark machine. Cyclic garbage that was young then waits for the next full
+# collection.
+PROMOTE_AFTER = 50_000
+
+
+def _promote_to_oldest_generation() -> None:
+    # freeze() moves every tracked object to the permanent generation and unfreeze() moves
+    # them all to the oldest one, without tracing any. Callers skip this while a program has
+    # frozen objects of its own, which unfreeze() would release.
+    gc.freeze()
+    gc.unfreeze()
+
