@@ -69,8 +69,8 @@ class Settings:
     startup_runs: int
     eval_arguments: dict[str, int] = field(default_factory=dict)
     # symdiff's differentiation runs at least this many times even where one run takes over
-    # 3 * budget: the time(2N)/time(N) targets are judged on symdiff's largest sizes, where a
-    # single run varies by about 15 percent from one run of the suite to the next.
+    # 3 * budget. The time(2N)/time(N) targets are judged on symdiff's largest sizes, and there
+    # a single run varies by about 15 percent from one run of the suite to the next.
     symdiff_reps: int = 1
 
     @classmethod
