@@ -180,3 +180,38 @@ def test_ring_logs_orders_and_generators(caplog):
     with caplog.at_level("DEBUG", logger="symdiff.calculus.ring"):
         derivative(engine("(sigmoid x)"), X, RuleTable(), "sicp", 5)
     assert "3 orders computed as polynomials in 1 generators" in caplog.text
+
+
+def test_ring_skips_whole_cycles(monkeypatch):
+    calls = []
+    original = ring._next_order
+
+    def counting(polynomial, shifts):
+        calls.append(1)
+        return original(polynomial, shifts)
+
+    monkeypatch.setattr(ring, "_next_order", counting)
+    assert text(derivative(engine("(sin x)"), X, RuleTable(), "sicp", 10**9 + 1)) == "(cos x)"
+    assert len(calls) <= 8
+
+
+@pytest.mark.parametrize("order", [5, 6, 103, 1002])
+def test_ring_cycle_remainder_matches_loop(order, monkeypatch):
+    expr = engine("(+ (sin x) (* 2 (cos x)) (* (exp x) 0))")
+    assert text(derivative(expr, X, RuleTable(), "full", order)) == text(loop_only(expr, order, "full", monkeypatch=monkeypatch))
+
+
+def test_constant_ends_higher_orders(monkeypatch):
+    calls = []
+    original = operations.differentiate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(operations, "differentiate", counting)
+    monkeypatch.setattr(operations, "later_orders", lambda *args: None)
+    assert derivative(engine("(* 1/2 (** x 2))"), X, RuleTable(), "sicp", 10**12) == 0
+    assert len(calls) == 2
+    assert derivative(engine("7"), X, RuleTable(), "none", 10**12) == 0
+    assert len(calls) == 3

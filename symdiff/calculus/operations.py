@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from ..errors import DerivError
@@ -14,6 +15,7 @@ from .rules import RuleTable, differentiate
 from .simplify import Simplifier, simplify
 
 LEVELS = ("none", "sicp", "full")
+_NUMBER_TYPES = (int, Fraction, float)
 
 
 @engine_operation
@@ -43,6 +45,8 @@ def derivative(
         if level == "full" or (level == "sicp" and step < order - 1):
             result = simplifier.simplify(result)
         step += 1
+        if step < order and type(result) in _NUMBER_TYPES:
+            return 0  # every later derivative of a constant is 0, at every level
         if step == 1 and order >= 3 and level != "none":
             # Orders 2 .. order - 1 are intermediate `full` forms; ring.py computes them at
             # once when they are polynomials in a closed set of generators.

@@ -204,6 +204,30 @@ def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any
     return terms[0] if len(terms) == 1 else compound(PLUS, *terms)
 
 
+# The first orders are remembered to find a cycle, such as the period 4 of (sin x).
+REMEMBERED_ORDERS = 64
+
+
+def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) -> dict[tuple[int, ...], int]:
+    """Return the derivative `orders` orders after `polynomial`, skipping whole cycles."""
+    seen: dict[frozenset, int] = {}
+    looking = True
+    done = 0
+    while done < orders:
+        if looking and len(seen) < REMEMBERED_ORDERS:
+            key = frozenset(polynomial.items())
+            earlier = seen.get(key)
+            if earlier is not None:
+                # Order `done` equals order `earlier`, so the orders repeat from here on.
+                done = orders - (orders - done) % (done - earlier)
+                looking = False
+                continue
+            seen[key] = done
+        polynomial = _next_order(polynomial, shifts)
+        done += 1
+    return polynomial
+
+
 def later_orders(
     first: Any, var: Symbol, rules: RuleTable, memo: dict, simplifier: Simplifier, orders: int
 ) -> Any | None:
@@ -222,8 +246,7 @@ def later_orders(
         size = len(generators.cells)
         shifts = _shifts(generators.derivatives, size)
         polynomial = {_dense(monomial, size): c for monomial, c in sparse.items()}
-        for _ in range(orders):
-            polynomial = _next_order(polynomial, shifts)
+        polynomial = _after(polynomial, shifts, orders)
     except _NotPolynomial:
         return None
     except SchemeError as error:
