@@ -216,6 +216,9 @@ class _Order:
 
 
 class _Canonicalizer:
+    # NOTE: every nested product or sum gets its own flattened canonical form, so a chain of
+    # n binary products nested n deep costs O(n^2) cells: the second derivative of a
+    # 4,000-deep (sin (cos ... x)) takes about 17 s and 900 MB.
     def __init__(self) -> None:
         self.order = _Order()
         self.memo: dict[Cell, Any] = {}
