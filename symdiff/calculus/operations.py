@@ -33,6 +33,8 @@ def derivative(
     if type(order) is not int or order < 0:
         raise DerivError(f"deriv: the order must be a non-negative integer, got {write_string(order)}")
     rule_level = "none" if level == "none" else "sicp"
+    if order == 1 and level != "full":
+        return differentiate(expr, var, rules, rule_level, memo=memo)
     if memo is None and order > 1:
         # Later orders meet subexpressions of earlier ones, such as (sin x), again. A derivative
         # memoized at one order is valid at the next, because variable, rules and level are the same.
