@@ -312,3 +312,16 @@ def test_simplify_order_across_runs():
         outputs.append(completed.stdout.splitlines())
     for text, first, second in zip(texts, outputs[0], outputs[1]):
         assert first == second, f"simplify {text}: {first} with PYTHONHASHSEED=1, {second} with 2"
+
+
+@pytest.mark.parametrize("length", [64, 65, 200])
+def test_simplify_number_times_long_sum(length):
+    p = "(+ " + " ".join(f"(** x {k})" for k in range(1, length + 1)) + ")"
+    assert str(symdiff.simplify(f"(- {p} {p})")) == "0"
+    assert str(symdiff.simplify(f"(- (* 3 {p}) (* 2 {p}))")) == str(symdiff.simplify(p))
+
+
+def test_simplify_long_sum_times_symbol_stays():
+    # Only a number is distributed over a sum longer than 64 terms.
+    p = "(+ " + " ".join(f"(** x {k})" for k in range(1, 66)) + ")"
+    assert str(symdiff.simplify(f"(* y {p})")).startswith("(* y (+")

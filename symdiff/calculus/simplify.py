@@ -39,8 +39,8 @@ from .numeric import EXACT_VALUES, apply_operator
 
 HALF = Fraction(1, 2)
 
-# A product of a monomial and a sum is distributed only when the sum has at most this many
-# terms, so that nested products cannot multiply out exponentially.
+# A product of a monomial that has factors and a sum is distributed only when the sum has at
+# most this many terms, so that nested products cannot multiply out exponentially.
 MAX_DISTRIBUTED_TERMS = 64
 
 
@@ -349,8 +349,10 @@ class _Canonicalizer:
 
         if renormalize:
             return self.multiply([coefficient, *factors, *sums])
-        if len(sums) == 1 and len(_terms(sums[0])) <= MAX_DISTRIBUTED_TERMS:
-            # Distribute the monomial over the one sum: c f (a + b) -> c f a + c f b.
+        if len(sums) == 1 and (not factors or len(_terms(sums[0])) <= MAX_DISTRIBUTED_TERMS):
+            # Distribute the monomial over the one sum: c f (a + b) -> c f a + c f b. A number
+            # alone is distributed over a sum of any length, because that adds no terms, so
+            # (- p p) is 0 however long p is.
             monomial = factors
             return self.add([self.multiply([coefficient, *monomial, term]) for term in _terms(sums[0])])
         factors.extend(sums)
