@@ -35,7 +35,7 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         help="how EXPR is written: infix, prefix (an s-expression), or auto: infix if it reads as infix (default)",
     )
     if command == "deriv":
-        parser.add_argument("--order", type=int, default=1, metavar="K", help="differentiate K times (default: 1)")
+        parser.add_argument("--order", type=_order, default=1, metavar="K", help="differentiate K times (default: 1)")
         parser.add_argument(
             "--simplify",
             choices=("none", "sicp", "full"),
@@ -94,6 +94,17 @@ def run_command(argv: Sequence[str]) -> int:
         return 1
 
 
+def _order(text: str) -> int:
+    """Read --order, so that a negative order is a usage error like a non-integer one."""
+    try:
+        order = int(text)
+    except ValueError:
+        order = -1
+    if order < 0:
+        raise argparse.ArgumentTypeError(f"invalid order: {text!r}; expected a non-negative integer such as 2")
+    return order
+
+
 def _deriv(args: argparse.Namespace) -> int:
     from .calculus.convert import from_datum, to_datum
     from .calculus.operations import derivative
@@ -103,8 +114,6 @@ def _deriv(args: argparse.Namespace) -> int:
     datum, notation = read_expression(args.expression, args.notation)
     variable = _variable(args.variable)
     output = notation if args.output == "same" else args.output
-    if args.order < 0:
-        raise SchemeError(f"--order must be a non-negative integer, got {args.order}")
     rules = RuleTable()
     expr = from_datum(datum)
     if args.steps:

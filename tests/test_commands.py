@@ -89,6 +89,14 @@ def test_command_usage_error_exits_2() -> None:
     assert "usage: symdiff deriv" in completed.stderr
 
 
+@pytest.mark.parametrize("order", ["-1", "1.5", "two"])
+def test_deriv_bad_order_exits_2(order) -> None:
+    completed = run("deriv", "sin(x)", "x", f"--order={order}")
+    assert completed.returncode == 2
+    assert "invalid order" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
 def test_steps_flag_lists_rules_before_result() -> None:
     completed = run("--steps", "-e", "(deriv '(* (sin x) x) 'x)")
     lines = completed.stdout.splitlines()
