@@ -134,14 +134,12 @@ def fast_differentiate(
                 path.reverse()
             else:
                 path = (e,)
-            if type(u) is Cell:
-                du = d(u, depth)
-            elif u is var:
-                du = 1
-            elif type(u) in _CONSTANT_TYPES:
-                du = 0
-            else:
-                du = _atom_derivative(u, var)
+            du = (
+                d(u, depth) if type(u) is Cell
+                else 1 if u is var
+                else 0 if type(u) in _CONSTANT_TYPES
+                else _atom_derivative(u, var)
+            )
             for node in path:
                 if type(du) in _NUMBER_TYPES and du == 0:
                     du = 0  # (* f'(u) 0) is 0, so f'(u) is not built
@@ -166,14 +164,12 @@ def fast_differentiate(
             exponent = operands.tail.head
             if exponent is var or (type(exponent) is Cell and depends_on(exponent, var)):
                 return slow(e)
-            if type(base) is Cell:
-                d_base = d(base, depth)
-            elif base is var:
-                d_base = 1
-            elif type(base) in _CONSTANT_TYPES:
-                d_base = 0
-            else:
-                d_base = _atom_derivative(base, var)
+            d_base = (
+                d(base, depth) if type(base) is Cell
+                else 1 if base is var
+                else 0 if type(base) in _CONSTANT_TYPES
+                else _atom_derivative(base, var)
+            )
             if type(d_base) in _NUMBER_TYPES and d_base == 0:
                 result = 0  # the product with d_base would discard the power built first
             elif type(exponent) is int:
@@ -204,14 +200,12 @@ def fast_differentiate(
         rest = operands.tail
         if kind is PRODUCT and rest is NIL:
             # (* a) is a, so no product is built.
-            if type(a) is Cell:
-                result = d(a, depth)
-            elif a is var:
-                result = 1
-            elif type(a) in _CONSTANT_TYPES:
-                result = 0
-            else:
-                result = _atom_derivative(a, var)
+            result = (
+                d(a, depth) if type(a) is Cell
+                else 1 if a is var
+                else 0 if type(a) in _CONSTANT_TYPES
+                else _atom_derivative(a, var)
+            )
             memo[e] = result
             return result
         if type(rest) is Cell and rest.tail is not NIL:
@@ -220,42 +214,36 @@ def fast_differentiate(
             elif kind is PRODUCT:
                 result = _product_derivative(operands, depth)
             else:
-                if type(a) is Cell:
-                    da = d(a, depth)
-                elif a is var:
-                    da = 1
-                elif type(a) in _CONSTANT_TYPES:
-                    da = 0
-                else:
-                    da = _atom_derivative(a, var)
+                da = (
+                    d(a, depth) if type(a) is Cell
+                    else 1 if a is var
+                    else 0 if type(a) in _CONSTANT_TYPES
+                    else _atom_derivative(a, var)
+                )
                 if not sum_is_fast:
                     return slow(e)
                 result = _difference(da, sum_of(rest, depth))
             memo[e] = result
             return result
 
-        if type(a) is Cell:
-            da = d(a, depth)
-        elif a is var:
-            da = 1
-        elif type(a) in _CONSTANT_TYPES:
-            da = 0
-        else:
-            da = _atom_derivative(a, var)
+        da = (
+            d(a, depth) if type(a) is Cell
+            else 1 if a is var
+            else 0 if type(a) in _CONSTANT_TYPES
+            else _atom_derivative(a, var)
+        )
         if rest is NIL:
             # (+ a) is a, and (- a) is the negation of a.
             result = da if kind is SUM else _negation(da)
             memo[e] = result
             return result
         b = rest.head
-        if type(b) is Cell:
-            db = d(b, depth)
-        elif b is var:
-            db = 1
-        elif type(b) in _CONSTANT_TYPES:
-            db = 0
-        else:
-            db = _atom_derivative(b, var)
+        db = (
+            d(b, depth) if type(b) is Cell
+            else 1 if b is var
+            else 0 if type(b) in _CONSTANT_TYPES
+            else _atom_derivative(b, var)
+        )
         if kind is SUM:
             result = _sum(da, db)
         elif kind is PRODUCT:
