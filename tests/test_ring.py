@@ -36,6 +36,20 @@ def loop_only(expr, order, level="sicp", rules=None, monkeypatch=None):
         monkeypatch.undo()
 
 
+@pytest.fixture
+def order_steps(monkeypatch):
+    """Record each polynomial order that ring.py computes."""
+    calls = []
+    original = ring._differentiate
+
+    def counting(polynomial, shifts):
+        calls.append(1)
+        return original(polynomial, shifts)
+
+    monkeypatch.setattr(ring, "_differentiate", counting)
+    return calls
+
+
 def text(value) -> str:
     return write_string(to_datum(value))
 
@@ -188,15 +202,8 @@ def test_ring_logs_orders_and_generators(caplog):
     assert "3 orders computed as polynomials in 1 generators" in caplog.text
 
 
-def test_ring_skips_whole_cycles(monkeypatch):
-    calls = []
-    original = ring._differentiate
-
-    def counting(polynomial, shifts):
-        calls.append(1)
-        return original(polynomial, shifts)
-
-    monkeypatch.setattr(ring, "_differentiate", counting)
+def test_ring_skips_whole_cycles(order_steps):
+    calls = order_steps
     assert text(derivative(engine("(sin x)"), X, RuleTable(), "sicp", 10**9 + 1)) == "(cos x)"
     assert len(calls) <= 8
 
@@ -221,3 +228,34 @@ def test_constant_ends_higher_orders(monkeypatch):
     assert len(calls) == 2
     assert derivative(engine("7"), X, RuleTable(), "none", 10**12) == 0
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("source", "order"),
+    [("(* (sin x) (exp x))", 7), ("(* (sin x) (exp x))", 103), ("(exp (* 2 x))", 50), ("(* x (exp x))", 40),
+     ("(* 3 (sin (* 2 x)) (cos x))", 61)],
+)
+@pytest.mark.parametrize("level", ["sicp", "full"])
+def test_ring_scaled_cycles_match_loop(source, order, level, monkeypatch):
+    expr = engine(source)
+    assert text(derivative(expr, X, RuleTable(), level, order)) == text(loop_only(expr, order, level, monkeypatch=monkeypatch))
+
+
+def test_ring_skips_scaled_cycles(order_steps):
+    calls = order_steps
+    result = derivative(engine("(* (sin x) (exp x))"), X, RuleTable(), "full", 10**6)
+    assert len(calls) <= 10
+    datum = to_datum(result)
+    assert datum.car is TIMES
+    assert datum.cdr.car == (-4) ** 250_000
+    assert write_string(datum.cdr.cdr) == "((exp x) (sin x))"
+
+
+def test_ring_steps_when_scale_too_large(order_steps, monkeypatch):
+    expr = engine("(* (sin x) (exp x))")
+    expected = text(derivative(expr, X, RuleTable(), "full", 103))
+    monkeypatch.setattr(ring, "MAX_SKIPPED_SCALE_BITS", 4)
+    calls = order_steps
+    calls.clear()
+    assert text(derivative(expr, X, RuleTable(), "full", 103)) == expected
+    assert len(calls) == 101

@@ -22,6 +22,7 @@ random polynomials.
 from __future__ import annotations
 
 import logging
+from fractions import Fraction
 from operator import add
 from typing import Any
 
@@ -191,28 +192,60 @@ def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any
     return terms[0] if len(terms) == 1 else compound(PLUS, *terms)
 
 
-# The first orders are remembered to find a cycle, such as the period 4 of (sin x).
+# The first orders are remembered to find a cycle: order i equal to c times an earlier order j,
+# such as the period 4 of (sin x) (c = 1) or of (* (sin x) (exp x)) (c = -4).
 REMEMBERED_ORDERS = 64
+
+# A cycle is skipped only while c ** q, for the q cycles skipped, has at most about this many
+# bits. Larger results are computed order by order, which can be interrupted;
+# one huge power in C cannot.
+MAX_SKIPPED_SCALE_BITS = 1 << 20
 
 
 def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) -> dict[tuple[int, ...], int]:
-    """Return the derivative `orders` orders after `polynomial`, skipping whole cycles."""
-    seen: dict[frozenset, int] = {}
+    """Return the derivative `orders` orders after `polynomial`, skipping whole cycles.
+
+    Differentiation is linear. So if order i is c times order j, order i + m is c times order
+    j + m, and order i + q (i - j) + r is c ** q times order i + r.
+    """
+    seen: dict[frozenset, tuple[int, dict[tuple[int, ...], int]]] = {}
+    scale = Fraction(1)
     looking = True
     done = 0
     while done < orders:
         if looking and len(seen) < REMEMBERED_ORDERS:
-            key = frozenset(polynomial.items())
-            earlier = seen.get(key)
-            if earlier is not None:
-                # Order `done` equals order `earlier`, so the orders repeat from here on.
-                done = orders - (orders - done) % (done - earlier)
-                looking = False
-                continue
-            seen[key] = done
+            support = frozenset(polynomial)
+            earlier = seen.get(support)
+            ratio = _ratio(polynomial, earlier[1]) if earlier is not None and polynomial else None
+            if ratio is not None:
+                cycles, _ = divmod(orders - done, done - earlier[0])
+                if cycles * _growth_bits(ratio) <= MAX_SKIPPED_SCALE_BITS:
+                    scale = ratio**cycles
+                    done += cycles * (done - earlier[0])
+                    looking = False
+                    continue
+            seen.setdefault(support, (done, polynomial))
         polynomial = _differentiate(polynomial, shifts)
         done += 1
+    if scale != 1:
+        scaled = {monomial: c * scale for monomial, c in polynomial.items()}
+        # Every order has integer coefficients, so the scaled ones are integers again.
+        polynomial = {monomial: int(c) for monomial, c in scaled.items()}
     return polynomial
+
+
+def _ratio(later: dict[tuple[int, ...], int], earlier: dict[tuple[int, ...], int]) -> Fraction | None:
+    """Return c where later = c * earlier (both with the same monomials), or None."""
+    monomial = next(iter(later))
+    ratio = Fraction(later[monomial], earlier[monomial])
+    if all(c == ratio * earlier[m] for m, c in later.items()):
+        return ratio
+    return None
+
+
+def _growth_bits(ratio: Fraction) -> int:
+    """Return about how many bits each power of `ratio` adds: 0 for 1 and -1, 2 for -4."""
+    return max(abs(ratio.numerator).bit_length(), ratio.denominator.bit_length()) - 1
 
 
 def later_orders(
