@@ -193,8 +193,10 @@ def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any
 
 
 # The first orders are remembered to find a cycle: order i equal to c times an earlier order j,
-# such as the period 4 of (sin x) (c = 1) or of (* (sin x) (exp x)) (c = -4).
+# such as the period 4 of (sin x) (c = 1) or of (* (sin x) (exp x)) (c = -4). Fewer orders than
+# SHORT_RUN are computed one by one, which is cheaper than looking.
 REMEMBERED_ORDERS = 64
+SHORT_RUN = 16
 
 # A cycle is skipped only while c ** q, for the q cycles skipped, has at most about this many
 # bits. Larger results are computed order by order, which can be interrupted;
@@ -210,7 +212,7 @@ def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) 
     """
     seen: dict[frozenset, tuple[int, dict[tuple[int, ...], int]]] = {}
     scale = Fraction(1)
-    looking = True
+    looking = orders >= SHORT_RUN
     done = 0
     while done < orders:
         if looking and len(seen) < REMEMBERED_ORDERS:
@@ -228,9 +230,8 @@ def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) 
         polynomial = _differentiate(polynomial, shifts)
         done += 1
     if scale != 1:
-        scaled = {monomial: c * scale for monomial, c in polynomial.items()}
         # Every order has integer coefficients, so the scaled ones are integers again.
-        polynomial = {monomial: int(c) for monomial, c in scaled.items()}
+        polynomial = {monomial: int(c * scale) for monomial, c in polynomial.items()}
     return polynomial
 
 
