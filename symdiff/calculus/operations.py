@@ -50,7 +50,7 @@ def derivative(
         if step < order and type(result) in _NUMBER_TYPES:
             return 0  # every later derivative of a constant is 0, at every level
         if step == 1 and order >= 3 and level != "none":
-            # Orders 2 .. order - 1 are intermediate `full` forms; ring.py computes them at
+            # Orders 2 .. order - 1 are intermediate `full` forms. ring.py computes them at
             # once when they are polynomials in a closed set of generators.
             later = later_orders(result, var, rules, memo, simplifier, order - 2)
             if later is not None:

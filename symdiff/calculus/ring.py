@@ -199,8 +199,8 @@ REMEMBERED_ORDERS = 64
 SHORT_RUN = 16
 
 # A cycle is skipped only while c ** q, for the q cycles skipped, has at most about this many
-# bits. Larger results are computed order by order, which can be interrupted;
-# one huge power in C cannot.
+# bits. Larger results are computed order by order, which Ctrl-C can interrupt, while one huge
+# power computed in C cannot be interrupted.
 MAX_SKIPPED_SCALE_BITS = 1 << 20
 
 
@@ -271,7 +271,7 @@ def later_orders(
     except _NotPolynomial:
         return None
     except SchemeError as error:
-        # A rule failed on a generator; the loop reports the error if it meets that generator.
+        # A rule failed on a generator. The loop reports the error if it meets that generator.
         log.debug("polynomial path off: %s", error)
         return None
     log.debug("%d orders computed as polynomials in %d generators", orders, len(generators.cells))
