@@ -99,3 +99,24 @@ def test_promotion_leaves_frozen_objects_frozen(sweeps):
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_atoms_equal_as_numbers_get_their_own_cells(sweeps):
+    from fractions import Fraction
+
+    from symdiff.calculus.expr import cell
+    from symdiff.types import NIL
+
+    heads = [1, 1.0, True, Fraction(1, 2), 0.5, "1"]
+    cells = [cell(head, NIL) for head in heads]
+    assert len({id(item) for item in cells}) == len(heads)
+    assert [type(item.head) for item in cells] == [type(head) for head in heads]
+    assert all(cell(head, NIL) is item for head, item in zip(heads, cells))
+
+
+def test_one_sweep_drops_a_whole_unreferenced_chain(sweeps):
+    # A key refers to its cell's tail, so a sweep that kept the keys of dropped parents alive
+    # would free only the top of the chain.
+    chain(5_000)
+    expr_module._sweep()
+    assert interned_count() == 0

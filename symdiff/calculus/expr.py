@@ -56,9 +56,12 @@ class Cell:
         raise TypeError("expressions are interned and cannot be pickled; pickle str(expr) instead")
 
 
-# The intern table maps (head key, id(tail)) to the cell. A weak-value dictionary would free
-# cells by itself but made interning about three times slower, so the table holds its cells
-# strongly and `_sweep` drops the ones nothing else references.
+# The intern table maps (head key, tail) to the cell. The head key is the head itself for a
+# cell, a symbol or an int, whose equality is identity or exact, and `_head_key(head)` for other
+# atoms, so 1, 1.0 and #t get different keys. Tuples of the objects hash faster than tuples of
+# their ids, and each key refers only to objects its cell refers to anyway. A weak-value
+# dictionary would free cells by itself but made interning about three times slower, so the
+# table holds its cells strongly and `_sweep` drops the ones nothing else references.
 #
 # Sweeps run between engine operations (see `engine_operation`): the next operation starts
 # with a sweep once the table has doubled since the last one. During an operation nearly every
@@ -72,7 +75,6 @@ IN_OPERATION_MINIMUM = 1_000_000
 _next_sweep = BETWEEN_MINIMUM  # the size that makes the next operation start with a sweep
 _sweep_threshold = BETWEEN_MINIMUM  # the size that makes a constructor sweep
 _in_operation = False
-_NIL_ID = id(NIL)
 
 
 def atom_key(value: Any) -> Any:
@@ -87,15 +89,20 @@ def atom_key(value: Any) -> Any:
     return id(value)
 
 
+def _head_key(value: Any) -> tuple:
+    """Return the intern key of an atom that is not a symbol or an int; it equals no such atom."""
+    kind = type(value)
+    if kind is float:
+        return (float, value.hex())
+    if kind is Fraction:
+        return (Fraction, value)
+    return (kind, id(value))
+
+
 def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
     """Return the unique cell with this head and tail."""
     kind = type(head)
-    if kind is Cell or kind is Symbol:
-        key = (id(head), id(tail))
-    elif kind is int:
-        key = ((int, head), id(tail))
-    else:
-        key = (atom_key(head), id(tail))
+    key = (head, tail) if kind is Cell or kind is Symbol or kind is int else (_head_key(head), tail)
     existing = _interned.get(key)
     if existing is not None:
         return existing
@@ -114,13 +121,17 @@ def _sweep() -> None:
     getrefcount = sys.getrefcount
     table = _interned
     # A cell referenced only by the table has three references here: the table, the local
-    # `item`, and getrefcount's own argument. Rebinding `item` frees a dropped parent before
-    # its children, which come earlier in insertion order, are looked at.
-    for key in reversed(list(table)):
+    # `item`, and getrefcount's own argument. A parent's key refers to its head and tail too,
+    # so the list gives up each key as it is visited. Rebinding `key` and `item` then frees a
+    # dropped parent and its key before its children (older entries) are looked at.
+    keys = list(table)
+    pop = keys.pop
+    while keys:
+        key = pop()
         item = table[key]
         if getrefcount(item) <= 3:
             del table[key]
-    item = None
+    key = item = None
     _next_sweep = max(BETWEEN_MINIMUM, 2 * len(table))
     _sweep_threshold = _operation_threshold(2) if _in_operation else _next_sweep
 
@@ -146,12 +157,7 @@ def _intern_list(items: Any, tail: "Cell | EmptyList") -> "Cell | EmptyList":
     missed = False
     for head in reversed(items):
         kind = type(head)
-        if kind is Cell or kind is Symbol:
-            key = (id(head), id(tail))
-        elif kind is int:
-            key = ((int, head), id(tail))
-        else:
-            key = (atom_key(head), id(tail))
+        key = (head, tail) if kind is Cell or kind is Symbol or kind is int else (_head_key(head), tail)
         if not missed:
             found = table.get(key)
             if found is not None:
@@ -176,21 +182,16 @@ def compound1(operator: Symbol, operand: Any) -> Cell:
     """Return (operator operand); the same as compound."""
     table = _interned
     kind = type(operand)
-    if kind is Cell or kind is Symbol:
-        key = (id(operand), _NIL_ID)
-    elif kind is int:
-        key = ((int, operand), _NIL_ID)
-    else:
-        key = (atom_key(operand), _NIL_ID)
+    key = (operand, NIL) if kind is Cell or kind is Symbol or kind is int else (_head_key(operand), NIL)
     last = table.get(key)
     if last is None:
         last = Cell()
         last.head = operand
         last.tail = NIL
         table[key] = last
-        key = (id(operator), id(last))
+        key = (operator, last)
     else:
-        key = (id(operator), id(last))
+        key = (operator, last)
         top = table.get(key)
         if top is not None:
             return top
@@ -207,30 +208,20 @@ def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
     """Return (operator first second); the same as compound."""
     table = _interned
     kind = type(second)
-    if kind is Cell or kind is Symbol:
-        key = (id(second), _NIL_ID)
-    elif kind is int:
-        key = ((int, second), _NIL_ID)
-    else:
-        key = (atom_key(second), _NIL_ID)
+    key = (second, NIL) if kind is Cell or kind is Symbol or kind is int else (_head_key(second), NIL)
     last = table.get(key)
     kind = type(first)
-    if kind is Cell or kind is Symbol:
-        first_key = id(first)
-    elif kind is int:
-        first_key = (int, first)
-    else:
-        first_key = atom_key(first)
+    first_key = first if kind is Cell or kind is Symbol or kind is int else _head_key(first)
     if last is None:
         last = Cell()
         last.head = second
         last.tail = NIL
         table[key] = last
     else:
-        key = (first_key, id(last))
+        key = (first_key, last)
         middle = table.get(key)
         if middle is not None:
-            key = (id(operator), id(middle))
+            key = (operator, middle)
             top = table.get(key)
             if top is not None:
                 return top
@@ -246,11 +237,11 @@ def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
     middle = Cell()
     middle.head = first
     middle.tail = last
-    table[(first_key, id(last))] = middle
+    table[(first_key, last)] = middle
     top = Cell()
     top.head = operator
     top.tail = middle
-    table[(id(operator), id(middle))] = top
+    table[(operator, middle)] = top
     if len(table) > _sweep_threshold:
         _sweep()
     return top

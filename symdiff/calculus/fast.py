@@ -153,7 +153,8 @@ def fast_differentiate(
                         outer = node  # (exp u) is its own derivative
                     else:
                         outer = OUTER_DERIVATIVES[function](node.tail.head, _make)
-                    du = _product(outer, du)
+                    # make_product of two compound expressions only builds the product.
+                    du = compound2(TIMES, outer, du) if type(du) is Cell and type(outer) is Cell else _product(outer, du)
                 memo[node] = du
             return du
 
