@@ -30,6 +30,7 @@ def engine(text: str):
 
 def loop_only(expr, order, level="sicp", rules=None, monkeypatch=None):
     monkeypatch.setattr(operations, "later_orders", lambda *args: None)
+    monkeypatch.setattr(operations, "orders_from_input", lambda *args: None)
     try:
         return derivative(expr, X, rules or RuleTable(), level, order)
     finally:
@@ -188,18 +189,21 @@ def test_ring_random_mixed_match_loop(source, order):
 
 
 def _loop(expr, order, level) -> str:
-    original = operations.later_orders
-    operations.later_orders = lambda *args: None
+    originals = operations.later_orders, operations.orders_from_input
+    operations.later_orders = operations.orders_from_input = lambda *args: None
     try:
         return text(derivative(expr, X, RuleTable(), level, order))
     finally:
-        operations.later_orders = original
+        operations.later_orders, operations.orders_from_input = originals
 
 
 def test_ring_logs_orders_and_generators(caplog):
     with caplog.at_level("DEBUG", logger="symdiff.calculus.ring"):
         derivative(engine("(sigmoid x)"), X, RuleTable(), "sicp", 5)
-    assert "3 orders computed as polynomials in 1 generators" in caplog.text
+        # A fraction is not an integer coefficient: the polynomials start at the second order.
+        derivative(engine("(* 1/2 (** (sin x) 2))"), X, RuleTable(), "sicp", 5)
+    assert "4 orders computed as polynomials in 1 generators" in caplog.text
+    assert "3 orders computed as polynomials in 2 generators" in caplog.text
 
 
 def test_ring_skips_whole_cycles(order_steps):
@@ -224,6 +228,7 @@ def test_constant_ends_higher_orders(monkeypatch):
 
     monkeypatch.setattr(operations, "differentiate", counting)
     monkeypatch.setattr(operations, "later_orders", lambda *args: None)
+    monkeypatch.setattr(operations, "orders_from_input", lambda *args: None)
     assert derivative(engine("(* 1/2 (** x 2))"), X, RuleTable(), "sicp", 10**12) == 0
     assert len(calls) == 2
     assert derivative(engine("7"), X, RuleTable(), "none", 10**12) == 0
@@ -258,4 +263,116 @@ def test_ring_steps_when_scale_too_large(order_steps, monkeypatch):
     calls = order_steps
     calls.clear()
     assert text(derivative(expr, X, RuleTable(), "full", 103)) == expected
-    assert len(calls) == 101
+    assert len(calls) == 102
+
+
+def took_input_route(expr, rules=None) -> bool:
+    """Whether the polynomial path accepts expr itself, from the first order on."""
+    return ring.orders_from_input(expr, X, rules or RuleTable(), {}, Simplifier(), 1) is not None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "(* (sin x) (exp x))",
+        "(sigmoid x)",
+        "(- (* 2 (sin x) (sin x)) (cos x) 7)",
+        "(* x (* (sin x) (exp x)) 3)",
+        "(- (** (tanh x) 3))",
+        "(+ (* y (** x 2)) (- (exp x) (* 4 x)))",
+        "(- (sin x) (sin x))",
+        "(* (sin (* 2 x)) (exp (sin x)))",
+    ],
+)
+@pytest.mark.parametrize("level", ["sicp", "full"])
+def test_input_route_matches_loop(source, level, monkeypatch):
+    expr = engine(source)
+    assert took_input_route(expr)
+    for order in (2, 3, 6):
+        assert text(derivative(expr, X, RuleTable(), level, order)) == text(loop_only(expr, order, level, monkeypatch=monkeypatch))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "(* 1/2 (** (sin x) 2))",  # not an integer coefficient
+        "(* 2.0 (sin x))",
+        "(* (sin x) (+ (cos x) 1))",  # a sum inside a product
+        "(sin (- x 1))",  # the generator's canonical form is (sin (+ x -1))
+        "(sin (+ 1 x))",  # and this one's is (sin (+ x 1))
+        "(** x n)",
+        "(** (sin x) 0)",
+        "(/ 1 x)",
+        "(*)",
+    ],
+)
+def test_input_route_declines_other_forms(source, monkeypatch):
+    expr = engine(source)
+    assert not took_input_route(expr)
+    for order in (2, 3):
+        # Interned expressions are equal only when they are the same cell.
+        assert derivative(expr, X, RuleTable(), "sicp", order) is loop_only(expr, order, monkeypatch=monkeypatch)
+
+
+def test_input_route_declines_deep_nesting(monkeypatch):
+    source = "x"
+    for _ in range(ring.MAX_WRITTEN_DEPTH + 5):
+        source = f"(+ 1 {source})"
+    expr = engine(source)
+    assert not took_input_route(expr)
+    assert text(derivative(expr, X, RuleTable(), "sicp", 2)) == "0"
+
+
+def test_input_route_declines_wide_products(monkeypatch):
+    # d(f g h) = f d(g h) + ..., and d(g h) has 80 terms here: too many to distribute f over,
+    # so the loop's first `full` form is not the collected polynomial.
+    rules = RuleTable()
+    long_sum = from_datum(read("(+ " + " ".join(f"(** x {k})" for k in range(1, 41)) + ")"))
+    for name in "fgh":
+        rules.put(Symbol(name), lambda operands, var: long_sum)
+    expr = engine("(* (f x) (g x) (h x))")
+    assert not took_input_route(expr, rules)
+    assert derivative(expr, X, rules, "sicp", 2) is loop_only(expr, 2, rules=rules, monkeypatch=monkeypatch)
+
+
+def test_input_route_counts_each_generator_once(monkeypatch):
+    # Repeated factors collect: 40 factors of (sigmoid x) have partial sums of two terms.
+    expr = engine("(* " + " ".join(["(sigmoid x)"] * 40) + ")")
+    assert took_input_route(expr)
+    assert derivative(expr, X, RuleTable(), "sicp", 3) is loop_only(expr, 3, monkeypatch=monkeypatch)
+
+
+@st.composite
+def written_polynomials(draw):
+    """Polynomials in generators written with nested sums, differences and products."""
+
+    def monomial(depth: int) -> str:
+        parts = []
+        for _ in range(draw(st.integers(1, 3))):
+            choice = draw(st.integers(0, 3 if depth < 2 else 2))
+            if choice == 0:
+                parts.append(str(draw(st.integers(-5, 5))))
+            elif choice == 1:
+                parts.append(draw(st.sampled_from(GENERATORS)))
+            elif choice == 2:
+                parts.append(f"(** {draw(st.sampled_from(GENERATORS))} {draw(st.integers(1, 4))})")
+            else:
+                parts.append(monomial(depth + 1))
+        return parts[0] if len(parts) == 1 else f"(* {' '.join(parts)})"
+
+    def polynomial(depth: int) -> str:
+        operator = draw(st.sampled_from(["+", "-", None] if depth < 2 else [None]))
+        if operator is None:
+            return monomial(0)
+        operands = [polynomial(depth + 1) for _ in range(draw(st.integers(1, 3)))]
+        return f"({operator} {' '.join(operands)})"
+
+    return polynomial(0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(written_polynomials(), st.integers(2, 4), st.sampled_from(["sicp", "full"]))
+def test_input_route_random_polynomials_match_loop(source, order, level):
+    expr = engine(source)
+    expected = _loop(expr, order, level)
+    assert text(derivative(expr, X, RuleTable(), level, order)) == expected

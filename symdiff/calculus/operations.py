@@ -10,7 +10,7 @@ from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, constructors_for
 from .expr import Cell, cell, engine_operation, fold_bottom_up
-from .ring import later_orders
+from .ring import later_orders, orders_from_input
 from .rules import RuleTable, differentiate
 from .simplify import Simplifier, simplify
 
@@ -42,6 +42,13 @@ def derivative(
     simplifier = Simplifier()
     result = expr
     step = 0
+    if order >= 2 and level != "none":
+        # Orders 1 .. order - 1 are intermediate `full` forms. ring.py computes them at once
+        # when `expr` is written as a polynomial in a closed set of generators.
+        written = orders_from_input(expr, var, rules, memo, simplifier, order - 1)
+        if written is not None:
+            result = written
+            step = order - 1
     while step < order:
         result = differentiate(result, var, rules, rule_level, memo=memo)
         if level == "full" or (level == "sicp" and step < order - 1):

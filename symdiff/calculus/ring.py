@@ -24,15 +24,15 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from operator import add
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import SchemeError
-from ..types import Symbol
+from ..types import NIL, Symbol
 from .constructors import MINUS, PLUS, POWER, TIMES
 from .expr import Cell, compound
 from .fast import DIFFERENCE, POWER_RULE, PRODUCT, SUM
 from .rules import RuleTable, differentiate
-from .simplify import MAX_DISTRIBUTED_TERMS, Simplifier
+from .simplify import MAX_DISTRIBUTED_TERMS, Simplifier, make_term
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ MAX_GENERATORS = 32
 # the polynomial path off.
 _REQUIRED_KINDS = {PLUS: SUM, MINUS: DIFFERENCE, TIMES: PRODUCT, POWER: POWER_RULE}
 _STRUCTURAL = (PLUS, TIMES, POWER)
+_WRITTEN = (PLUS, MINUS, TIMES, POWER)
+
+# Sums and products nested deeper than this in an expression are left to the loop.
+MAX_WRITTEN_DEPTH = 100
 
 # While generators are collected, a monomial is a tuple of (generator index, exponent) pairs
 # sorted by index, with exponents of 1 or more.
@@ -91,6 +95,71 @@ class _Generators:
                 raise _NotPolynomial
             self.derivatives.append(polynomial)
             done += 1
+
+    # --- from an expression written as a polynomial to a dictionary ------------------------
+
+    def written(self, expr: Any, depth: int = 0) -> tuple[Polynomial, list[list[int]]]:
+        """Return the polynomial that `expr` is written as, and each term's generator factors.
+
+        `expr` must be built from integers and generators with +, -, and * of monomials,
+        where a monomial is a product of integers, generators and generators raised to an
+        integer power of 1 or more.
+        """
+        if depth > MAX_WRITTEN_DEPTH:
+            raise _NotPolynomial
+        if type(expr) is Cell and (expr.head is PLUS or expr.head is MINUS):
+            operands = list(expr.tail)
+            if not operands:
+                raise _NotPolynomial
+            result: Polynomial = {}
+            factors: list[list[int]] = []
+            for index, operand in enumerate(operands):
+                part, part_factors = self.written(operand, depth + 1)
+                negated = expr.head is MINUS and (index > 0 or len(operands) == 1)
+                for monomial, coefficient in part.items():
+                    result[monomial] = result.get(monomial, 0) + (-coefficient if negated else coefficient)
+                factors.extend(part_factors)
+            return {monomial: c for monomial, c in result.items() if c != 0}, factors
+        coefficient, exponents, generators = self.monomial(expr, depth)
+        if coefficient == 0:
+            return {}, []
+        return {tuple(sorted(exponents.items())): coefficient}, [generators]
+
+    def monomial(self, expr: Any, depth: int) -> tuple[int, dict[int, int], list[int]]:
+        """Return the coefficient, the exponent of each generator, and the generator factors."""
+        if depth > MAX_WRITTEN_DEPTH:
+            raise _NotPolynomial
+        kind = type(expr)
+        if kind is int:
+            return expr, {}, []
+        if kind is Cell and expr.head is TIMES:
+            if type(expr.tail) is not Cell:
+                raise _NotPolynomial
+            coefficient = 1
+            exponents: dict[int, int] = {}
+            generators: list[int] = []
+            for factor in expr.tail:
+                factor_coefficient, factor_exponents, factor_generators = self.monomial(factor, depth + 1)
+                coefficient *= factor_coefficient
+                for position, exponent in factor_exponents.items():
+                    exponents[position] = exponents.get(position, 0) + exponent
+                generators.extend(factor_generators)
+            return coefficient, exponents, generators
+        exponent = 1
+        if kind is Cell and expr.head is POWER:
+            operands = expr.tail
+            if type(operands) is not Cell or type(operands.tail) is not Cell or operands.tail.tail is not NIL:
+                raise _NotPolynomial
+            expr, exponent = operands.head, operands.tail.head
+            if type(exponent) is not int or exponent < 1:
+                raise _NotPolynomial
+            kind = type(expr)
+        if kind is Symbol or (kind is Cell and type(expr.head) is Symbol and expr.head not in _WRITTEN):
+            if kind is Cell and self.simplifier.canonicalizer.run(expr) is not expr:
+                raise _NotPolynomial  # the generator itself is not in `full` form
+            position = self.position(expr)
+            return 1, {position: exponent}, [position]
+        raise _NotPolynomial
 
     # --- from the canonical internal form (only +, *, ** and calls) to a dictionary ----------
 
@@ -177,6 +246,40 @@ def _differentiate(polynomial: dict[tuple[int, ...], int], shifts: Shifts) -> di
     return {monomial: c for monomial, c in result.items() if c != 0}
 
 
+def _full_form(polynomial: dict[tuple[int, ...], int], cells: list[Any], simplifier: Simplifier) -> Any:
+    """Return the `full` form of the polynomial: what `simplifier.simplify` makes of it.
+
+    The canonical pass would collect nothing, because the dictionary has each monomial once
+    with a coefficient other than 0. It would sort each term's factors and then the terms, with
+    the constant last, so the canonical form is built here with the same sort keys and then
+    rendered. That needs every generator to be in canonical form already; where one is not,
+    the simplifier runs on the whole polynomial.
+    """
+    canonicalizer = simplifier.canonicalizer
+    if any(type(generator) is Cell and canonicalizer.run(generator) is not generator for generator in cells):
+        return simplifier.simplify(_expression(polynomial, cells))
+    order = canonicalizer.order
+    terms = []
+    constant = 0
+    for monomial, coefficient in polynomial.items():
+        factors = [
+            cells[position] if exponent == 1 else compound(POWER, cells[position], exponent)
+            for position, exponent in enumerate(monomial)
+            if exponent
+        ]
+        if not factors:
+            constant = coefficient
+            continue
+        factors.sort(key=order.factor_key)
+        terms.append(make_term(coefficient, factors))
+    terms.sort(key=order.term_key)
+    if constant:
+        terms.append(constant)
+    if not terms:
+        return 0
+    return simplifier.renderer.run(terms[0] if len(terms) == 1 else compound(PLUS, *terms))
+
+
 def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any:
     """Return the polynomial as an expression, for the simplifier to put in canonical form."""
     terms = []
@@ -249,6 +352,35 @@ def _growth_bits(ratio: Fraction) -> int:
     return max(abs(ratio.numerator).bit_length(), ratio.denominator.bit_length()) - 1
 
 
+def orders_from_input(
+    expr: Any, var: Symbol, rules: RuleTable, memo: dict, simplifier: Simplifier, orders: int
+) -> Any | None:
+    """Return the `full` form of the `orders`-th derivative of `expr`, or None.
+
+    This applies when `expr` is written as a polynomial in generators that are in `full`
+    form: sums and differences of monomials, and monomials made of integers and generators
+    raised to integer powers. Then the loop's first derivative is built with the sum,
+    difference, product and power rules from the generators' derivatives, as for the later
+    orders above. Once collected, each partial sum of the product rule on one monomial has at
+    most as many terms as the derivatives of the monomial's distinct generators together. While
+    that is within MAX_DISTRIBUTED_TERMS, the simplifier distributes each factor over the
+    partial sum and collects the result into the polynomial, so the first `full` form need not
+    be built. None means the caller goes on order by order.
+    """
+    if type(expr) is not Cell or orders < 1:
+        return None
+
+    def start(generators: _Generators) -> Polynomial:
+        sparse, factors = generators.written(expr)
+        generators.close()
+        derivatives = generators.derivatives
+        if any(sum(len(derivatives[position]) for position in set(term)) > MAX_DISTRIBUTED_TERMS for term in factors):
+            raise _NotPolynomial
+        return sparse
+
+    return _orders_after(start, var, rules, memo, simplifier, orders)
+
+
 def later_orders(
     first: Any, var: Symbol, rules: RuleTable, memo: dict, simplifier: Simplifier, orders: int
 ) -> Any | None:
@@ -257,17 +389,29 @@ def later_orders(
     `first` is a derivative in `full` form, `memo` and `simplifier` the ones the caller's loop
     uses. None means the polynomial path does not apply and the caller goes on order by order.
     """
+
+    def start(generators: _Generators) -> Polynomial:
+        sparse = generators.polynomial(simplifier.canonicalizer.run(first))
+        generators.close()
+        return sparse
+
+    return _orders_after(start, var, rules, memo, simplifier, orders)
+
+
+def _orders_after(
+    start: Callable[[_Generators], Polynomial], var: Symbol, rules: RuleTable, memo: dict, simplifier: Simplifier,
+    orders: int,
+) -> Any | None:
+    """Differentiate the polynomial that `start` returns `orders` times; None where it raises."""
     kinds = rules.fast_kinds()
     if any(kinds.get(operator) != kind for operator, kind in _REQUIRED_KINDS.items()):
         return None
     generators = _Generators(var, rules, memo, simplifier)
     try:
-        sparse = generators.polynomial(simplifier.canonicalizer.run(first))
-        generators.close()
+        sparse = start(generators)
         size = len(generators.cells)
-        shifts = _shifts(generators.derivatives, size)
         polynomial = {_dense(monomial, size): c for monomial, c in sparse.items()}
-        polynomial = _after(polynomial, shifts, orders)
+        polynomial = _after(polynomial, _shifts(generators.derivatives, size), orders)
     except _NotPolynomial:
         return None
     except SchemeError as error:
@@ -275,4 +419,4 @@ def later_orders(
         log.debug("polynomial path off: %s", error)
         return None
     log.debug("%d orders computed as polynomials in %d generators", orders, len(generators.cells))
-    return simplifier.simplify(_expression(polynomial, generators.cells))
+    return _full_form(polynomial, generators.cells, simplifier)

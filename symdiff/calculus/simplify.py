@@ -106,7 +106,7 @@ def _base_and_exponent(factor: Any) -> tuple[Any, Any]:
     return factor, 1
 
 
-def _make_term(coefficient: Any, factors: list[Any]) -> Any:
+def make_term(coefficient: Any, factors: list[Any]) -> Any:
     if coefficient == 0:
         return 0
     if not factors:
@@ -294,7 +294,7 @@ class _Canonicalizer:
                     order.append(key)
                 else:
                     entry[0] = _number(entry[0] + coefficient)
-        terms = [_make_term(collected[key][0], collected[key][1]) for key in order]
+        terms = [make_term(collected[key][0], collected[key][1]) for key in order]
         terms = [term for term in terms if not (is_number(term) and term == 0)]
         terms.sort(key=self.order.term_key)
         if constant != 0 or (not terms and type(constant) is float):
@@ -357,7 +357,7 @@ class _Canonicalizer:
             return self.add([self.multiply([coefficient, *monomial, term]) for term in _terms(sums[0])])
         factors.extend(sums)
         factors.sort(key=self.order.factor_key)
-        return _make_term(coefficient, factors)
+        return make_term(coefficient, factors)
 
     # Powers --------------------------------------------------------------------------------
 
