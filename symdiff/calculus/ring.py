@@ -277,7 +277,10 @@ def _full_form(polynomial: dict[tuple[int, ...], int], cells: list[Any], simplif
         terms.append(constant)
     if not terms:
         return 0
-    return simplifier.renderer.run(terms[0] if len(terms) == 1 else compound(PLUS, *terms))
+    if len(terms) == 1:
+        return simplifier.renderer.run(terms[0])
+    # What the renderer makes of (+ term ...), without building that cell first.
+    return simplifier.renderer.sum(terms)
 
 
 def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any:
