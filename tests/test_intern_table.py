@@ -120,3 +120,22 @@ def test_one_sweep_drops_a_whole_unreferenced_chain(sweeps):
     chain(5_000)
     expr_module._sweep()
     assert interned_count() == 0
+
+
+def test_last_cells_and_longer_lists_stay_apart(sweeps):
+    # The last cell of a list is keyed by its head alone and the others by (head, tail).
+    from fractions import Fraction
+
+    from symdiff.calculus.expr import cell
+    from symdiff.types import NIL
+
+    inner = compound1(SIN, X)
+    for head in [X, 1, 1.0, Fraction(1, 3), "s", inner]:
+        last = cell(head, NIL)
+        longer = cell(head, last)
+        assert last is not longer
+        assert (last.head, last.tail) == (head, NIL)
+        assert (longer.head, longer.tail) == (head, last)
+        assert cell(head, NIL) is last
+        assert cell(head, last) is longer
+        assert cell(last, NIL) is not last

@@ -56,12 +56,15 @@ class Cell:
         raise TypeError("expressions are interned and cannot be pickled; pickle str(expr) instead")
 
 
-# The intern table maps (head key, tail) to the cell. The head key is the head itself for a
-# cell, a symbol or an int, whose equality is identity or exact, and `_head_key(head)` for other
-# atoms, so 1, 1.0 and #t get different keys. Tuples of the objects hash faster than tuples of
-# their ids, and each key refers only to objects its cell refers to anyway. A weak-value
-# dictionary would free cells by itself but made interning about three times slower, so the
-# table holds its cells strongly and `_sweep` drops the ones nothing else references.
+# The intern table maps (head key, tail) to the cell, except that the last cell of a list,
+# (head . ()), is keyed by its head key alone, which saves building and hashing a tuple. The
+# head key is the head itself for a cell, a symbol or an int, whose equality is identity or
+# exact, and `_head_key(head)` for other atoms, so 1, 1.0 and #t get different keys. A bare key
+# never equals a pair key, because only a pair key has a cell as its second item. Tuples of the
+# objects hash faster than tuples of their ids, and each key refers only to objects its cell
+# refers to anyway. A weak-value dictionary would free cells by itself but made interning about
+# three times slower, so the table holds its cells strongly and `_sweep` drops the ones nothing
+# else references.
 #
 # Sweeps run between engine operations (see `engine_operation`): the next operation starts
 # with a sweep once the table has doubled since the last one. During an operation nearly every
@@ -102,7 +105,9 @@ def _head_key(value: Any) -> tuple:
 def cell(head: Any, tail: "Cell | EmptyList") -> Cell:
     """Return the unique cell with this head and tail."""
     kind = type(head)
-    key = (head, tail) if kind is Cell or kind is Symbol or kind is int else (_head_key(head), tail)
+    key = head if kind is Cell or kind is Symbol or kind is int else _head_key(head)
+    if tail is not NIL:
+        key = (key, tail)
     existing = _interned.get(key)
     if existing is not None:
         return existing
@@ -157,7 +162,9 @@ def _intern_list(items: Any, tail: "Cell | EmptyList") -> "Cell | EmptyList":
     missed = False
     for head in reversed(items):
         kind = type(head)
-        key = (head, tail) if kind is Cell or kind is Symbol or kind is int else (_head_key(head), tail)
+        key = head if kind is Cell or kind is Symbol or kind is int else _head_key(head)
+        if tail is not NIL:
+            key = (key, tail)
         if not missed:
             found = table.get(key)
             if found is not None:
@@ -182,7 +189,7 @@ def compound1(operator: Symbol, operand: Any) -> Cell:
     """Return (operator operand); the same as compound."""
     table = _interned
     kind = type(operand)
-    key = (operand, NIL) if kind is Cell or kind is Symbol or kind is int else (_head_key(operand), NIL)
+    key = operand if kind is Cell or kind is Symbol or kind is int else _head_key(operand)
     last = table.get(key)
     if last is None:
         last = Cell()
@@ -208,7 +215,7 @@ def compound2(operator: Symbol, first: Any, second: Any) -> Cell:
     """Return (operator first second); the same as compound."""
     table = _interned
     kind = type(second)
-    key = (second, NIL) if kind is Cell or kind is Symbol or kind is int else (_head_key(second), NIL)
+    key = second if kind is Cell or kind is Symbol or kind is int else _head_key(second)
     last = table.get(key)
     kind = type(first)
     first_key = first if kind is Cell or kind is Symbol or kind is int else _head_key(first)
