@@ -51,3 +51,15 @@ def test_page_rewrite_keeps_hand_written_sections() -> None:
     assert "- A change." in hand_written
     assert "## What would close the gaps" in hand_written
     assert "generated" not in hand_written
+
+
+def test_repetitions_after_first_skip_full_collection(monkeypatch) -> None:
+    import gc
+
+    from benchmarks import worker
+
+    generations = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: generations.append(generation))
+    times = worker.repeat_timed(lambda: 0.0, budget=60.0, min_reps=4, max_reps=4)
+    assert times == [0.0] * 4
+    assert generations == [2, 1, 1, 1]
