@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any, Sequence
 
-from .errors import SchemeError
+from .errors import NoRuleError, SchemeError
 from .printer import write_string
 
 COMMANDS = ("deriv", "compare")
@@ -88,6 +88,17 @@ def run_command(argv: Sequence[str]) -> int:
         if command == "deriv":
             return _deriv(args)
         return _compare(args)
+    except NoRuleError as error:
+        # The commands have only the built-in rules, so the usual advice to call put does not apply.
+        from .calculus.rules import RuleTable
+
+        sys.stderr.write(
+            f"symdiff {command}: error: no derivative rule for {error.operator} in {error.expression}; "
+            f"this command knows only the built-in operators ({' '.join(RuleTable().operators())}). "
+            f"For another one, write (put 'deriv '{error.operator} (lambda (operands var) ...)) "
+            f"and your calls in a .scm file and run symdiff FILE\n"
+        )
+        return 1
     except SchemeError as error:
         where = f"{error.position}" if error.position is not None else f"symdiff {command}"
         sys.stderr.write(f"{where}: error: {error.message}\n")
@@ -132,7 +143,7 @@ def _compare(args: argparse.Namespace) -> int:
     from .reader import read
     from .types import Pair, make_list
 
-    datum, _ = read_expression(args.expression, args.notation)
+    datum, notation = read_expression(args.expression, args.notation)
     variable = _variable(args.variable)
     bindings = []
     for item in args.at:
@@ -144,7 +155,7 @@ def _compare(args: argparse.Namespace) -> int:
     if not any(binding.car is variable for binding in bindings):
         raise SchemeError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
     interpreter = Interpreter()
-    interpreter.autodiff.compare_derivatives(datum, variable, make_list(bindings))
+    interpreter.autodiff.compare_written(datum, variable, make_list(bindings), render(datum, notation))
     return 0
 
 

@@ -86,6 +86,15 @@ class DerivError(SchemeError):
     """An expression `deriv` cannot differentiate, or an invalid variable."""
 
 
+class NoRuleError(DerivError):
+    """An operator with no derivative rule. `operator` is its name and `expression` the call."""
+
+    def __init__(self, message: str, operator: str, expression: str) -> None:
+        super().__init__(message)
+        self.operator = operator
+        self.expression = expression
+
+
 class SimplifyError(SchemeError):
     """An expression that cannot be simplified, such as one that divides by an exact zero."""
 

@@ -63,6 +63,23 @@ def test_compare_command_table() -> None:
     assert "symbolic" in completed.stdout
     assert "back propagation     0.5" in completed.stdout
     assert "finite differences" in completed.stdout
+    assert completed.stdout.startswith("d/dw sigmoid(w*x + b) at ")
+
+
+def test_compare_heading_keeps_prefix_notation() -> None:
+    completed = run("compare", "(* w (sin w))", "w", "--at", "w=0")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("d/dw (* w (sin w)) at w = 0")
+
+
+@pytest.mark.parametrize("command", [("deriv", "frob(x)", "x"), ("compare", "frob(x)", "x", "--at", "x=1")])
+def test_unknown_operator_points_to_scheme_file(command) -> None:
+    completed = run(*command)
+    assert completed.returncode == 1
+    assert "no derivative rule for frob in (frob x)" in completed.stderr
+    assert "sigmoid" in completed.stderr
+    assert "in a .scm file and run symdiff FILE" in completed.stderr
+    assert "Traceback" not in completed.stderr
 
 
 @pytest.mark.parametrize(
@@ -71,7 +88,7 @@ def test_compare_command_table() -> None:
         (("deriv", "2x", "x"), "<EXPR>:1:2: error: implicit multiplication is not supported: write 2*x"),
         (("deriv", "(+ x", "x"), "<EXPR>:1:1: error: unclosed '('"),
         (("deriv", "x + 1", "3"), "invalid variable name '3'"),
-        (("deriv", "frob(x)", "x"), "no rule for operator frob"),
+        (("deriv", "frob(x)", "x"), "no derivative rule for frob"),
         (("compare", "x^2", "x"), "give the point with --at x=NUMBER"),
         (("compare", "x^2", "x", "--at", "x"), "--at expects NAME=NUMBER"),
     ],

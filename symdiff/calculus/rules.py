@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..errors import DerivError
+from ..errors import DerivError, NoRuleError
 from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import SicpConstructors, constructors_for
@@ -89,10 +89,12 @@ def _start_rule(expr: Cell, var: Symbol, context: Context) -> RuleGenerator:
         # A function with no rule is still constant when its operands do not contain var.
         return _constant_rule()
     if rule is None:
-        raise DerivError(
+        raise NoRuleError(
             f"deriv: no rule for operator {operator.name} in {_short(expr)}; add one with "
             f"(put 'deriv '{operator.name} (lambda (operands var) ...)). Known operators: "
-            + " ".join(context.rules.operators())
+            + " ".join(context.rules.operators()),
+            operator.name,
+            _short(expr),
         )
     if context.rules.is_generator(operator):
         return rule(expr.tail, var, context)  # type: ignore[call-arg]

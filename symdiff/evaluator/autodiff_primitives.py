@@ -141,6 +141,10 @@ class AutodiffPrimitives:
         Prints a table with each value and its difference from the symbolic one, and returns
         the list (symbolic back-propagated numeric).
         """
+        return self.compare_written(expr, var, bindings, write_string(expr))
+
+    def compare_written(self, expr: Any, var: Any, bindings: Any, written: str) -> Any:
+        """Run compare-derivatives, with `written` as the expression in the table's heading."""
         if type(var) is not Symbol:
             raise SchemeTypeError(f"compare-derivatives: the variable must be a symbol, got {write_string(var)}")
         table = number_bindings(bindings, "compare-derivatives")
@@ -160,7 +164,7 @@ class AutodiffPrimitives:
 
         numeric, error = finite_difference.derivative_with_error(along, float(table[var]), domain_errors=_DOMAIN_ERRORS)
         rows = [("symbolic", symbolic), ("back propagation", back_propagated), ("finite differences", numeric)]
-        lines = [f"d/d{var.name} {write_string(expr)} at " + ", ".join(f"{k.name} = {write_string(v)}" for k, v in table.items())]
+        lines = [f"d/d{var.name} {written} at " + ", ".join(f"{k.name} = {write_string(v)}" for k, v in table.items())]
         lines.append(f"  {'method':<20} {'value':<24} difference from symbolic")
         for name, value in rows:
             difference = "" if name == "symbolic" else write_string(_difference(value, symbolic))
