@@ -1,13 +1,15 @@
 """The infix reader: math text such as `x^2 + sin(x)*y` to prefix Scheme data.
 
 The grammar is grammar/infix.lark. As with the s-expression reader, the LALR parser builds the
-result in its callbacks, so deeply nested parentheses need no Python recursion.
+result in its callbacks, so deeply nested parentheses need no Python recursion. Unary minus
+reads as (- operand), except on a number that is an exponent: x^-2 is (** x -2).
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from fractions import Fraction
 from typing import Any
 
 import lark
@@ -20,6 +22,7 @@ from .types import NIL, Pair, Symbol
 
 OPERATORS = {"+": Symbol("+"), "-": Symbol("-"), "*": Symbol("*"), "/": Symbol("/")}
 POWER = Symbol("**")
+_NUMBER_TYPES = (int, Fraction, float)
 
 
 def _list(*items: Any) -> Any:
@@ -50,6 +53,16 @@ class _PrefixBuilder(Transformer):
 
     def power(self, items: list) -> Any:
         base, _, exponent = items
+        if (
+            type(exponent) is Pair
+            and exponent.car is OPERATORS["-"]
+            and type(exponent.cdr) is Pair
+            and exponent.cdr.cdr is NIL
+            and type(exponent.cdr.car) in _NUMBER_TYPES
+        ):
+            # x^-2 means the number -2 as the exponent. Read as (- 2), the power rule would
+            # build the exponent (+ (- 2) -1), which SICP's make-sum cannot fold.
+            exponent = -exponent.cdr.car
         return _list(POWER, base, exponent)
 
     def call(self, items: list) -> Any:
