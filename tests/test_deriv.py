@@ -150,6 +150,10 @@ def test_interpreter_invalid_level() -> None:
         ("(equal? (deriv '(** x 3) 'x 'none 2) (deriv '(** x 3) 'x 2 'none))", "#t"),
         ("(equal? (deriv '(** x 3) 'x 2) (deriv (deriv '(** x 3) 'x) 'x))", "#t"),
         ("(deriv '(** x 5) 'x 5)", "120"),
+        # make-negation folds a double negation: the 4th order was (- (- (sin x))).
+        ("(deriv '(sin x) 'x 4)", "(sin x)"),
+        ("(deriv '(- (cos x)) 'x)", "(sin x)"),
+        ("(deriv '(- (cos x)) 'x 'none)", "(- (* (- (sin x)) 1))"),
     ],
 )
 def test_deriv_higher_order(call: str, expected: str) -> None:

@@ -8,6 +8,8 @@ only at its own arguments, as SICP section 2.3.2 and exercise 2.56 do:
   otherwise (* a b).
 - make_power b e: e = 0 -> 1; e = 1 -> b; both numbers with an exact real result -> b^e;
   otherwise (** b e).
+- make_negation a: a number -> -a; a = (- u) -> u; otherwise (- a). The book has no
+  negation; its derivatives of cos need one, and (- (- u)) would otherwise appear.
 
 At the `none` level they build the expression as it is, giving the book's unsimplified form.
 """
@@ -18,8 +20,8 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from ..types import Symbol, normalize_rational
-from .expr import compound, compound1, compound2
+from ..types import NIL, Symbol, normalize_rational
+from .expr import Cell, compound, compound1, compound2
 
 PLUS = Symbol("+")
 TIMES = Symbol("*")
@@ -163,6 +165,8 @@ class SicpConstructors:
     def make_negation(self, a: Any) -> Any:
         if type(a) in NUMBER_TYPES:
             return _exact(-a)
+        if type(a) is Cell and a.head is MINUS and type(a.tail) is Cell and a.tail.tail is NIL:
+            return a.tail.head  # (- (- u)) is u
         return compound1(MINUS, a)
 
     def make_difference(self, a: Any, b: Any) -> Any:
