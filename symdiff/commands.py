@@ -17,7 +17,7 @@ import sys
 from typing import Any, Sequence
 
 from .errors import NoRuleError, SchemeError
-from .printer import write_string
+from .printer import MAX_PRINTED_NODES, ValueTooLargeError, write_string
 
 COMMANDS = ("deriv", "compare")
 
@@ -88,6 +88,13 @@ def run_command(argv: Sequence[str]) -> int:
         if command == "deriv":
             return _deriv(args)
         return _compare(args)
+    except ValueTooLargeError as error:
+        sys.stderr.write(
+            f"symdiff {command}: error: the result is too large to print: written out it has about "
+            f"{error.size:.3g} nodes, over the limit of {MAX_PRINTED_NODES:,}. Its shared form is small: "
+            f"work with it through the Python API (symdiff.deriv and Expression.node_count) or in Scheme\n"
+        )
+        return 1
     except NoRuleError as error:
         # The commands have only the built-in rules, so the usual advice to call put does not apply.
         from .calculus.rules import RuleTable

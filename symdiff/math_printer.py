@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .numbers import format_number
-from .printer import write_string
+from .printer import check_printable, write_string
 from .types import NIL, Pair, Symbol, is_number, list_to_python
 
 # Binding strength: higher binds tighter.
@@ -36,6 +36,7 @@ def _render(expr: Any, atom: Callable[[Any], Rendering], compound: Callable[[Sym
     """Render bottom-up: `compound(operator, operand renderings, operands)` for each list."""
     if type(expr) is not Pair:
         return _flatten(atom(expr)[0])
+    check_printable(expr)  # a shared DAG can stand for a tree too large to write out
     done: dict[int, Rendering] = {}
     stack = [expr]
     while stack:

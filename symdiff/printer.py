@@ -102,7 +102,27 @@ MAX_PRINTED_NODES = 5_000_000
 
 
 class ValueTooLargeError(EvaluationError):
-    """A value whose written form would be too large to build."""
+    """A value whose written form would be too large to build. `size` is its node count."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"value too large to print: its written form has about {size:.3g} nodes because it "
+            "shares substructure; count them with (node-count value) or print a part of it"
+        )
+        self.size = size
+
+
+def check_printable(value: Any) -> set[int]:
+    """Raise ValueTooLargeError if `value` written out has over MAX_PRINTED_NODES nodes.
+
+    Returns the ids of the pairs and vectors that `value` reaches again from inside themselves.
+    """
+    if not _has_compound(value):
+        return set()
+    cyclic, size = _find_cycles(value)
+    if size > MAX_PRINTED_NODES:
+        raise ValueTooLargeError(size)
+    return cyclic
 
 
 def _find_cycles(value: Any) -> tuple[set[int], int]:
@@ -150,12 +170,7 @@ def _has_compound(value: Any) -> bool:
 def _render(value: Any, write: bool) -> str:
     if not _has_compound(value):
         return _write_atom(value, write)
-    cyclic, size = _find_cycles(value)
-    if size > MAX_PRINTED_NODES:
-        raise ValueTooLargeError(
-            f"value too large to print: its written form has about {size:.3g} nodes because it "
-            "shares substructure; count them with (node-count value) or print a part of it"
-        )
+    cyclic = check_printable(value)
     labels: dict[int, int] = {}
     out: list[str] = []
     # The stack contains values to print and literal strings (wrapped in a 1-tuple) to emit.

@@ -121,3 +121,15 @@ def test_steps_flag_lists_rules_before_result() -> None:
     assert lines[0] == "  1. product rule: d/dx (* (sin x) x) = (+ (sin x) (* (cos x) x))"
     assert "chain rule, outer function sin" in lines[1]
     assert lines[-1] == "(+ (sin x) (* (cos x) x))"
+
+
+@pytest.mark.parametrize("output", ["same", "prefix", "latex"])
+def test_huge_result_is_refused_not_printed(output) -> None:
+    # The derivative of a 2,500-deep chain shares its factors, but written out it has about
+    # three million nested calls.
+    expression = "sin(" * 2500 + "x" + ")" * 2500
+    completed = run("deriv", expression, "x", "--output", output)
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert "the result is too large to print" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -521,3 +521,12 @@ def test_infix_list_unary_quotient():
     printed = run("(prefix->infix '(/ x))")
     result = run(f"(infix->prefix '{printed})")
     assert result in ("(/ x)", "(/ 1 x)"), f"(/ x) printed as {printed} reads back as {result}"
+
+
+@pytest.mark.parametrize("function", ["expr->infix", "expr->latex"])
+def test_rendering_refuses_huge_shared_tree(function) -> None:
+    interpreter = symdiff.Interpreter()
+    interpreter.eval("(define (grow e k) (if (= k 0) e (grow (list '* e e) (- k 1))))")
+    with pytest.raises(symdiff.SchemeError, match="value too large to print"):
+        interpreter.eval(f"({function} (grow 'x 40))")
+    assert interpreter.eval("(expr->infix (grow 'x 1))") == "x*x"
