@@ -114,6 +114,7 @@ def run_command(argv: Sequence[str]) -> int:
 
 def _order(text: str) -> int:
     """Read --order, so that a negative order is a usage error like a non-integer one."""
+    text = text.strip()  # run_command puts a space before an argument that starts with -
     try:
         order = int(text)
     except ValueError:

@@ -114,6 +114,19 @@ def test_deriv_bad_order_exits_2(order) -> None:
     assert "Traceback" not in completed.stderr
 
 
+def test_deriv_bad_order_quotes_it_as_given() -> None:
+    completed = run("deriv", "sin(x)", "x", "--order", "-1")
+    assert completed.returncode == 2
+    assert "invalid order: '-1';" in completed.stderr
+
+
+def test_deriv_of_division_by_zero_is_an_error() -> None:
+    completed = run("deriv", "1/0", "x")
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert "division by zero in (/ 1 0)" in completed.stderr
+
+
 def test_steps_flag_lists_rules_before_result() -> None:
     completed = run("--steps", "-e", "(deriv '(* (sin x) x) 'x)")
     lines = completed.stdout.splitlines()

@@ -32,14 +32,22 @@ def engine(text: str):
 
 
 def both_ways(expr, var=X, rules=None):
+    """Differentiate with the fast path and with the generic driver; an error counts as its message."""
     rules = rules or RuleTable()
-    fast = differentiate(expr, var, rules)
-    generic = differentiate(expr, var, rules, steps=[])
-    return fast, generic
+    return tuple(_outcome(lambda: differentiate(expr, var, rules, steps=steps)) for steps in (None, []))
+
+
+def _outcome(compute):
+    try:
+        return compute()
+    except DerivError as error:
+        return str(error)
 
 
 def same(a, b) -> bool:
     """Identity for cells; for numbers, the same type and value (large ints are not shared)."""
+    if type(a) is str or type(b) is str:
+        return a == b  # the same error message
     if type(a) is Cell or type(b) is Cell:
         return a is b
     return type(a) is type(b) and atom_key(a) == atom_key(b)

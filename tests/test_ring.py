@@ -376,3 +376,10 @@ def test_input_route_random_polynomials_match_loop(source, order, level):
     expr = engine(source)
     expected = _loop(expr, order, level)
     assert text(derivative(expr, X, RuleTable(), level, order)) == expected
+
+
+@pytest.mark.parametrize("source", ["(** x 3)", "(+ x 1)", "(* 2 (sin y))"])
+@pytest.mark.parametrize("level", ["sicp", "full"])
+def test_zero_polynomial_ends_orders(source, level, order_steps):
+    assert derivative(engine(source), X, RuleTable(), level, 10**12) == 0
+    assert len(order_steps) <= 4

@@ -6,6 +6,7 @@ first, the inner one last, as the power rule of SICP exercise 2.56 does.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Callable
 
 from ..errors import DerivError
@@ -80,6 +81,11 @@ def quotient_rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator
     items = operand_list(operands)
     if not items:
         raise DerivError("deriv: / expects at least one operand, got (/)")
+    for divisor in items[1:] if len(items) > 1 else items:
+        if type(divisor) in (int, Fraction, float) and divisor == 0:
+            # Every form of the derivative would divide by zero, and the constructors would
+            # fold it to a number or a quotient such as (/ 0 0).
+            raise DerivError(f"deriv: division by zero in {_text(DIVIDE, operands)}; the quotient is undefined at every point")
     make = context.constructors
     if len(items) == 1:
         v = items[0]

@@ -335,6 +335,8 @@ def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) 
             seen.setdefault(support, (done, polynomial))
         polynomial = _differentiate(polynomial, shifts)
         done += 1
+        if not polynomial:
+            return polynomial  # every later order of 0 is 0
     if scale != 1:
         # Every order has integer coefficients, so the scaled ones are integers again.
         polynomial = {monomial: int(c * scale) for monomial, c in polynomial.items()}
