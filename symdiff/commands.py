@@ -88,6 +88,14 @@ def run_command(argv: Sequence[str]) -> int:
         if command == "deriv":
             return _deriv(args)
         return _compare(args)
+    except MemoryError:
+        # At the none level every order keeps the whole unsimplified result, which can grow
+        # past any memory: (** x 3) at order 400 does.
+        sys.stderr.write(
+            f"symdiff {command}: error: out of memory: the result is too large; "
+            "use a lower --order or --simplify sicp or full\n"
+        )
+        return 1
     except ValueTooLargeError as error:
         sys.stderr.write(
             f"symdiff {command}: error: the result is too large to print: written out it has about "

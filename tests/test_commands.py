@@ -146,3 +146,31 @@ def test_huge_result_is_refused_not_printed(output) -> None:
     assert completed.stdout == ""
     assert "the result is too large to print" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_huge_exact_exponent_and_point_are_handled() -> None:
+    huge = "9" * 400
+    completed = run("deriv", f"x^{huge}", "x", "--order", "2")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(huge[:50])
+    completed = run("deriv", f"x^{huge}", "x", "--simplify", "full")
+    assert completed.returncode == 0, completed.stderr
+    completed = run("compare", "x^2", "x", "--at", f"x={huge}")
+    assert completed.returncode == 1
+    assert "beyond the float range" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_out_of_memory_is_one_line(monkeypatch, capsys) -> None:
+    from symdiff import commands
+    from symdiff.calculus import operations
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(operations, "derivative", exhausted)
+    assert commands.run_command(["deriv", "x^3", "x", "--order", "400", "--simplify", "none"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "symdiff deriv: error: out of memory: the result is too large; use a lower --order or --simplify sicp or full\n"
+    )

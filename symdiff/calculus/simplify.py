@@ -54,6 +54,21 @@ def _is_integer(value: Any) -> bool:
     return type(value) is int
 
 
+def _is_whole(value: Any) -> bool:
+    """Return whether the number `value` is an integer, without converting exact ones to float."""
+    if type(value) is float:
+        return value.is_integer()
+    return type(value) is int or value.denominator == 1
+
+
+def _sort_float(value: Any) -> float:
+    """Return `value` as a float for sort keys; exact numbers beyond the float range are +-inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _describe(expr: Any) -> str:
     if expr is None:
         return "a product"
@@ -194,7 +209,7 @@ class _Order:
     def factor_key(self, factor: Any) -> tuple:
         base, _ = _base_and_exponent(factor)
         if is_number(base):
-            return (0, float(base), "", self.digest(factor))
+            return (0, _sort_float(base), "", self.digest(factor))
         if type(base) is Symbol:
             return (1, 0.0, base.name, self.digest(factor))
         operator = base.head.name if type(base) is Cell and type(base.head) is Symbol else ""
@@ -208,7 +223,7 @@ class _Order:
         for factor in factors:
             base, exponent = _base_and_exponent(factor)
             if type(base) is Symbol and is_number(exponent):
-                degree += float(exponent)
+                degree += _sort_float(exponent)
         return (0, -degree, tuple(self.factor_key(factor) for factor in factors), self.digest(term))
 
 
@@ -375,7 +390,7 @@ class _Canonicalizer:
                 return self.numeric_power(base, exponent, original)
         if _is_compound(base, POWER) and not _is_integer(exponent) and is_number(exponent):
             inner_base, inner_exponent = _operands(base)
-            if is_number(inner_exponent) and not float(inner_exponent).is_integer():
+            if is_number(inner_exponent) and not _is_whole(inner_exponent):
                 # (b^k)^n = b^(k n) wherever b^k is real: a non-integer k already excludes b < 0.
                 return self.power(inner_base, self.multiply([inner_exponent, exponent]), original)
         if _is_integer(exponent):
@@ -396,7 +411,7 @@ class _Canonicalizer:
         if base == 0 and exponent < 0:
             raise SimplifyError(f"simplify: division by zero in {_describe(original)}")
         if type(base) is float or type(exponent) is float:
-            if base >= 0 or float(exponent).is_integer():
+            if base >= 0 or _is_whole(exponent):
                 try:
                     return float(base) ** float(exponent)
                 except (OverflowError, ZeroDivisionError):

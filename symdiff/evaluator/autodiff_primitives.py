@@ -162,7 +162,14 @@ class AutodiffPrimitives:
 
         from ..calculus import finite_difference
 
-        numeric, error = finite_difference.derivative_with_error(along, float(table[var]), domain_errors=_DOMAIN_ERRORS)
+        try:
+            point = float(table[var])
+        except OverflowError:
+            raise EvaluationError(
+                f"compare-derivatives: the value of {var.name} is beyond the float range that finite "
+                "differences need; choose a value below about 1e308"
+            ) from None
+        numeric, error = finite_difference.derivative_with_error(along, point, domain_errors=_DOMAIN_ERRORS)
         rows = [("symbolic", symbolic), ("back propagation", back_propagated), ("finite differences", numeric)]
         lines = [f"d/d{var.name} {written} at " + ", ".join(f"{k.name} = {write_string(v)}" for k, v in table.items())]
         lines.append(f"  {'method':<20} {'value':<24} difference from symbolic")
