@@ -368,3 +368,31 @@ def test_check_derivative_invalid(source, error_type, message):
     with pytest.raises(error_type) as caught:
         symdiff.Interpreter().eval(source)
     assert message in str(caught.value), f"{source}: message {caught.value}"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("(tanh (- (expt 10 309)))", "-1.0"),
+        ("(tanh (expt 10 309))", "1.0"),
+        ("(atan (expt 10 309))", "1.5707963267948966"),
+        ("(exp (- (expt 10 309)))", "0.0"),
+        ("(sinh (- (expt 10 309)))", "-inf.0"),
+        ("(sinh -1000.0)", "-inf.0"),
+        ("(sigmoid (- (expt 10 309)))", "0.0"),
+        ("(sigmoid (expt 10 309))", "1.0"),
+    ],
+)
+def test_exact_arguments_beyond_float_range(source, expected):
+    assert run(source) == expected
+
+
+@pytest.mark.parametrize("source", ["(sin (expt 10 309))", "(cos (expt 10 400))", "(tan (- (expt 10 309)))"])
+def test_periodic_function_of_huge_exact_argument_is_an_error(source):
+    with pytest.raises(EvaluationError, match="beyond the float range"):
+        run(source)
+
+
+def test_evaluate_periodic_function_at_huge_exact_point():
+    with pytest.raises(SchemeError, match="beyond the float range"):
+        evaluate("(sin x)", x=10**309)

@@ -79,11 +79,22 @@ def sigmoid(u: float) -> float:
 def _real(name: str, function: Callable[[float], float]) -> Callable[[Any], Any]:
     def apply(u: Any) -> Any:
         try:
-            return function(float(u))
+            x = float(u)
+        except OverflowError:
+            # An exact number beyond the float range: functions with a limit at infinity,
+            # such as tanh and exp, still have a float value there, and periodic ones do not.
+            x = math.inf if u > 0 else -math.inf
+        try:
+            return function(x)
         except ValueError:
+            if math.isinf(x) and is_exact(u):
+                raise DomainError(
+                    f"{name}: the exact argument is beyond the float range (about 1.8e308), where {name} has no float value"
+                ) from None
             raise DomainError(f"{name}: {write_string(u)} is outside its real domain") from None
         except OverflowError:
-            return math.inf
+            # exp, sinh and cosh of a large argument: the result is beyond the float range.
+            return math.copysign(math.inf, x) if name == "sinh" else math.inf
 
     return apply
 
@@ -115,7 +126,11 @@ def _sign(u: Any) -> Any:
 
 
 def _sigmoid(u: Any) -> Any:
-    return sigmoid(float(u))
+    try:
+        x = float(u)
+    except OverflowError:
+        x = math.inf if u > 0 else -math.inf  # sigmoid is 0 or 1 there to float precision
+    return sigmoid(x)
 
 
 def _reciprocal(name: str, function: Callable[[float], float]) -> Callable[[Any], Any]:

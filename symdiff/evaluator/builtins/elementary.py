@@ -246,8 +246,12 @@ def define_trigonometric(name: str, function: Callable[[float], float], exact_ze
         check_number(name, x)
         if is_exact(x) and x == 0:
             return exact_zero_result
+        as_float = to_float(x)
+        if is_exact(x) and math.isinf(as_float):
+            # NaN would be a wrong result here: the exact argument has a sine, but no float near it.
+            raise EvaluationError(f"{name}: the exact argument is beyond the float range (about 1.8e308), where {name} has no float value")
         try:
-            return function(to_float(x))
+            return function(as_float)
         except ValueError:
             # math.sin, math.cos and math.tan raise for an infinite argument, where IEEE 754 gives NaN.
             return math.nan
