@@ -2,7 +2,8 @@
 
 The grammar is grammar/infix.lark. As with the s-expression reader, the LALR parser builds the
 result in its callbacks, so deeply nested parentheses need no Python recursion. Unary minus
-reads as (- operand), except on a number that is an exponent: x^-2 is (** x -2).
+reads as (- operand) and a/b as (/ a b), except in an exponent that is a number: x^-2 is
+(** x -2) and x^(1/2) is (** x 1/2).
 """
 
 from __future__ import annotations
@@ -23,6 +24,33 @@ from .types import NIL, Pair, Symbol
 OPERATORS = {"+": Symbol("+"), "-": Symbol("-"), "*": Symbol("*"), "/": Symbol("/")}
 POWER = Symbol("**")
 _NUMBER_TYPES = (int, Fraction, float)
+
+
+def _literal_exponent(exponent: Any) -> Any:
+    """Return the number that an exponent such as (- 2), (/ 1 2) or (- (/ 1 2)) writes, else it."""
+    operands = _operands(exponent)
+    if operands is None:
+        return exponent
+    if exponent.car is OPERATORS["-"] and len(operands) == 1:
+        value = _literal_exponent(operands[0])
+        return -value if type(value) in _NUMBER_TYPES else exponent
+    if exponent.car is OPERATORS["/"] and len(operands) == 2:
+        numerator, denominator = (_literal_exponent(operand) for operand in operands)
+        if type(numerator) is int and type(denominator) is int and denominator != 0:
+            ratio = Fraction(numerator, denominator)
+            return ratio.numerator if ratio.denominator == 1 else ratio
+    return exponent
+
+
+def _operands(item: Any) -> list | None:
+    if type(item) is not Pair:
+        return None
+    operands = []
+    rest = item.cdr
+    while type(rest) is Pair:
+        operands.append(rest.car)
+        rest = rest.cdr
+    return operands
 
 
 def _list(*items: Any) -> Any:
@@ -53,17 +81,10 @@ class _PrefixBuilder(Transformer):
 
     def power(self, items: list) -> Any:
         base, _, exponent = items
-        if (
-            type(exponent) is Pair
-            and exponent.car is OPERATORS["-"]
-            and type(exponent.cdr) is Pair
-            and exponent.cdr.cdr is NIL
-            and type(exponent.cdr.car) in _NUMBER_TYPES
-        ):
-            # x^-2 means the number -2 as the exponent. Read as (- 2), the power rule would
-            # build the exponent (+ (- 2) -1), which SICP's make-sum cannot fold.
-            exponent = -exponent.cdr.car
-        return _list(POWER, base, exponent)
+        # x^-2 and x^(1/2) mean the numbers -2 and 1/2 as exponents. Read as (- 2) or (/ 1 2),
+        # the power rule would build exponents such as (+ (- 2) -1), which SICP's make-sum
+        # cannot fold.
+        return _list(POWER, base, _literal_exponent(exponent))
 
     def call(self, items: list) -> Any:
         name, _, arguments, _ = items
