@@ -170,9 +170,32 @@ def _compare(args: argparse.Namespace) -> int:
         bindings.append(Pair(_variable(name.strip()), value))
     if not any(binding.car is variable for binding in bindings):
         raise SchemeError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
+    given = {binding.car for binding in bindings}
+    missing = sorted(symbol.name for symbol in _free_symbols(datum) if symbol not in given)
+    if missing:
+        options = " ".join(f"--at {name}=NUMBER" for name in missing)
+        raise SchemeError(f"no value for {', '.join(missing)}: give every variable a value, with {options}")
     interpreter = Interpreter()
     interpreter.autodiff.compare_written(datum, variable, make_list(bindings), render(datum, notation))
     return 0
+
+
+def _free_symbols(datum: Any) -> set:
+    """Return the symbols that `datum` uses as operands, not as operators."""
+    from .types import Pair, Symbol
+
+    found = set()
+    stack = [datum]
+    while stack:
+        item = stack.pop()
+        if type(item) is Symbol:
+            found.add(item)
+        elif type(item) is Pair:
+            operand = item.cdr
+            while type(operand) is Pair:
+                stack.append(operand.car)
+                operand = operand.cdr
+    return found
 
 
 def _variable(text: str) -> Any:

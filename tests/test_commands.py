@@ -174,3 +174,10 @@ def test_out_of_memory_is_one_line(monkeypatch, capsys) -> None:
     assert captured.err == (
         "symdiff deriv: error: out of memory: the result is too large; use a lower --order or --simplify sicp or full\n"
     )
+
+
+def test_compare_names_every_variable_without_value() -> None:
+    completed = run("compare", "x*y*z", "x", "--at", "x=1")
+    assert completed.returncode == 1
+    assert "no value for y, z: give every variable a value, with --at y=NUMBER --at z=NUMBER" in completed.stderr
+    assert "bindings" not in completed.stderr
