@@ -276,6 +276,9 @@ def simplify(expr: ExpressionLike, notation: str = "auto") -> Expression:
 
 def gradient(expr: ExpressionLike, variables: list[str], simplify: str = "sicp", notation: str = "auto") -> list[Expression]:
     """Return the partial derivatives of `expr`, one per variable."""
+    if isinstance(variables, str):
+        # A string is iterable, so "xy" would otherwise mean the variables x and y.
+        raise DerivError(f"gradient: give the variables as a list of names, such as [{variables!r}], not a string")
     value = _as_engine_value(expr, notation)
     return [Expression(result) for result in _gradient(value, [_as_symbol(v) for v in variables], _default_rules, simplify)]
 

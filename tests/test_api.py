@@ -358,3 +358,9 @@ def test_interpreter_run_on_value() -> None:
 
 def test_version() -> None:
     assert isinstance(symdiff.__version__, str)
+
+
+def test_gradient_rejects_a_string_of_variables() -> None:
+    with pytest.raises(symdiff.DerivError, match="list of names"):
+        symdiff.gradient("x*y", "xy")
+    assert [str(part) for part in symdiff.gradient("x*y", ["x", "y"])] == ["y", "x"]
