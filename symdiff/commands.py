@@ -170,8 +170,8 @@ def _compare(args: argparse.Namespace) -> int:
         bindings.append(Pair(_variable(name.strip()), value))
     if not any(binding.car is variable for binding in bindings):
         raise SchemeError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
-    given = {binding.car for binding in bindings}
-    missing = sorted(symbol.name for symbol in _free_symbols(datum) if symbol not in given)
+    bound = {binding.car for binding in bindings}
+    missing = sorted(symbol.name for symbol in _free_symbols(datum) if symbol not in bound)
     if missing:
         options = " ".join(f"--at {name}=NUMBER" for name in missing)
         raise SchemeError(f"no value for {', '.join(missing)}: give every variable a value, with {options}")

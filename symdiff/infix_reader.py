@@ -19,7 +19,7 @@ from lark import Lark, Token, Transformer
 from .errors import ReadError, SourcePosition
 from .numbers import parse_number
 from .reader import grammar_text, parser_cache_file
-from .types import NIL, Pair, Symbol
+from .types import NIL, Pair, Symbol, list_to_python
 
 OPERATORS = {"+": Symbol("+"), "-": Symbol("-"), "*": Symbol("*"), "/": Symbol("/")}
 POWER = Symbol("**")
@@ -28,7 +28,7 @@ _NUMBER_TYPES = (int, Fraction, float)
 
 def _literal_exponent(exponent: Any) -> Any:
     """Return the number that an exponent such as (- 2), (/ 1 2) or (- (/ 1 2)) writes, else it."""
-    operands = _operands(exponent)
+    operands = list_to_python(exponent.cdr) if type(exponent) is Pair else None
     if operands is None:
         return exponent
     if exponent.car is OPERATORS["-"] and len(operands) == 1:
@@ -40,17 +40,6 @@ def _literal_exponent(exponent: Any) -> Any:
             ratio = Fraction(numerator, denominator)
             return ratio.numerator if ratio.denominator == 1 else ratio
     return exponent
-
-
-def _operands(item: Any) -> list | None:
-    if type(item) is not Pair:
-        return None
-    operands = []
-    rest = item.cdr
-    while type(rest) is Pair:
-        operands.append(rest.car)
-        rest = rest.cdr
-    return operands
 
 
 def _list(*items: Any) -> Any:
