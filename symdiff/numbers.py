@@ -76,3 +76,11 @@ def format_number(value: int | Fraction | float) -> str:
     if value == -math.inf:
         return "-inf.0"
     return repr(value)
+
+
+def to_float(value: int | Fraction | float) -> float:
+    """Convert a number to float, giving an infinity where it is too large for a float."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf

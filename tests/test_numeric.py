@@ -388,7 +388,7 @@ def test_exact_arguments_beyond_float_range(source, expected):
 
 
 @pytest.mark.parametrize("source", ["(sin (expt 10 309))", "(cos (expt 10 400))", "(tan (- (expt 10 309)))"])
-def test_periodic_function_of_huge_exact_argument_is_an_error(source):
+def test_periodic_of_huge_exact_raises(source):
     with pytest.raises(EvaluationError, match="beyond the float range"):
         run(source)
 

@@ -6,13 +6,12 @@ first, the inner one last, as the power rule of SICP exercise 2.56 does.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any, Callable
 
 from ..errors import DerivError
 from ..printer import write_string
 from ..types import NIL, Symbol
-from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, SicpConstructors
+from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, SicpConstructors, is_number
 from .convert import to_datum
 from .expr import cell, replace_symbols
 from .rulekit import BuiltinRule, Context, RuleGenerator, operand_list, require_operands, rest_as_expression
@@ -82,7 +81,7 @@ def quotient_rule(operands: Any, var: Symbol, context: Context) -> RuleGenerator
     if not items:
         raise DerivError("deriv: / expects at least one operand, got (/)")
     for divisor in items[1:] if len(items) > 1 else items:
-        if type(divisor) in (int, Fraction, float) and divisor == 0:
+        if is_number(divisor) and divisor == 0:
             # Every form of the derivative would divide by zero, and the constructors would
             # fold it to a number or a quotient such as (/ 0 0).
             raise DerivError(f"deriv: division by zero in {_text(DIVIDE, operands)}; the quotient is undefined at every point")

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from ..errors import EvaluationError
+from ..numbers import to_float
 from ..printer import write_string
 from ..types import Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, exact_power, is_exact, is_number
@@ -78,12 +79,9 @@ def sigmoid(u: float) -> float:
 
 def _real(name: str, function: Callable[[float], float]) -> Callable[[Any], Any]:
     def apply(u: Any) -> Any:
-        try:
-            x = float(u)
-        except OverflowError:
-            # An exact number beyond the float range: functions with a limit at infinity,
-            # such as tanh and exp, still have a float value there, and periodic ones do not.
-            x = math.inf if u > 0 else -math.inf
+        # An exact number beyond the float range becomes an infinity: functions with a limit
+        # there, such as tanh and exp, still have a float value, and periodic ones do not.
+        x = to_float(u)
         try:
             return function(x)
         except ValueError:
@@ -126,11 +124,7 @@ def _sign(u: Any) -> Any:
 
 
 def _sigmoid(u: Any) -> Any:
-    try:
-        x = float(u)
-    except OverflowError:
-        x = math.inf if u > 0 else -math.inf  # sigmoid is 0 or 1 there to float precision
-    return sigmoid(x)
+    return sigmoid(to_float(u))  # 0 or 1 beyond the float range, to float precision
 
 
 def _reciprocal(name: str, function: Callable[[float], float]) -> Callable[[Any], Any]:

@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import EvaluationError, SimplifyError
+from ..numbers import to_float
 from ..printer import write_string
 from ..types import NIL, Symbol
 from .constructors import DIVIDE, MINUS, PLUS, POWER, TIMES, exact_power, is_exact, is_number
@@ -59,14 +60,6 @@ def _is_whole(value: Any) -> bool:
     if type(value) is float:
         return value.is_integer()
     return type(value) is int or value.denominator == 1
-
-
-def _sort_float(value: Any) -> float:
-    """Return `value` as a float for sort keys; exact numbers beyond the float range are +-inf."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
 
 
 def _describe(expr: Any) -> str:
@@ -209,7 +202,7 @@ class _Order:
     def factor_key(self, factor: Any) -> tuple:
         base, _ = _base_and_exponent(factor)
         if is_number(base):
-            return (0, _sort_float(base), "", self.digest(factor))
+            return (0, to_float(base), "", self.digest(factor))
         if type(base) is Symbol:
             return (1, 0.0, base.name, self.digest(factor))
         operator = base.head.name if type(base) is Cell and type(base.head) is Symbol else ""
@@ -223,7 +216,7 @@ class _Order:
         for factor in factors:
             base, exponent = _base_and_exponent(factor)
             if type(base) is Symbol and is_number(exponent):
-                degree += _sort_float(exponent)
+                degree += to_float(exponent)
         return (0, -degree, tuple(self.factor_key(factor) for factor in factors), self.digest(term))
 
 

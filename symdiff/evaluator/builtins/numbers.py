@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from ...errors import EvaluationError, ReadError
-from ...numbers import format_number
+from ...numbers import format_number, to_float
 from ...reader import read
 from ...types import is_exact, is_number
 from ..procedures import PrimitiveRegistry
@@ -35,14 +35,6 @@ def exact_value(value: int | Fraction) -> int | Fraction:
     if type(value) is Fraction and value.denominator == 1:
         return value.numerator
     return value
-
-
-def to_float(value: Number) -> float:
-    """Convert a number to float, giving an infinity where it is too large for a float."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
 
 
 def check_numbers(name: str, values: tuple) -> None:
