@@ -151,7 +151,17 @@ def read_expression_text(text: str, notation: str = "auto", source: str = "<expr
 
 
 def read_expression_and_notation(text: str, notation: str = "auto", source: str = "<expression>") -> tuple[Any, str]:
-    """Read expression text as read_expression_text does; return (datum, "prefix" or "infix")."""
+    """Read expression text as read_expression_text does; return (datum, "prefix" or "infix").
+
+    Raises DerivError for a quoted datum or a special form such as (lambda (x) x), because
+    neither is a math expression and the built-in rule table has no rule for them.
+    """
+    datum, notation_used = _read_in_notation(text, notation, source)
+    _reject_special_forms(datum, notation_used)
+    return datum, notation_used
+
+
+def _read_in_notation(text: str, notation: str, source: str) -> tuple[Any, str]:
     if not isinstance(text, str):
         raise TypeError(f"expression text must be a str, got {type(text).__name__}")
     if notation == "prefix":
@@ -177,6 +187,48 @@ def read_expression_and_notation(text: str, notation: str = "auto", source: str 
         if datum is None or type(datum) is Symbol:
             raise
         return datum, "prefix"
+
+
+# Reader abbreviations such as `'x` for (quote x): each symbol mapped to the prefix the user typed.
+_QUOTATION_PREFIXES = {"quote": "'", "quasiquote": "`", "unquote": ",", "unquote-splicing": ",@"}
+
+
+def _reject_special_forms(datum: Any, notation: str) -> None:
+    """Raise DerivError if a list in `datum` has a quotation or a special form as its operator."""
+    stack = [datum]
+    while stack:
+        item = stack.pop()
+        if type(item) is not Pair:
+            continue
+        operator = item.car
+        if type(operator) is Symbol and operator not in BUILTIN_RULES and _is_special_form(operator):
+            raise DerivError(_special_form_message(item, notation))
+        element: Any = item
+        while type(element) is Pair:
+            stack.append(element.car)
+            element = element.cdr
+
+
+def _is_special_form(operator: Symbol) -> bool:
+    if operator.name in _QUOTATION_PREFIXES:
+        return True
+    # Imported only for an operator without a built-in rule, because loading the evaluator
+    # takes time that most expressions need not spend. Its table is the one list of special forms.
+    from .evaluator.core import SPECIAL_FORMS
+
+    return operator in SPECIAL_FORMS
+
+
+def _special_form_message(form: Pair, notation: str) -> str:
+    name = form.car.name
+    prefix = _QUOTATION_PREFIXES.get(name)
+    if prefix is not None and notation == "prefix" and type(form.cdr) is Pair and form.cdr.cdr is NIL:
+        quoted = write_string(form.cdr.car)
+        return f"{prefix}{quoted} is quoted data, not an expression to differentiate: write it without the leading {prefix}, as {quoted}"
+    return (
+        f"{name} is a Scheme special form, and special forms are not expressions to differentiate: "
+        f"write a math expression such as x^2 or (* x y) in place of {write_string(form)}"
+    )
 
 
 def _looks_prefix(datum: Any) -> bool:

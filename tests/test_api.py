@@ -133,6 +133,26 @@ def test_deriv_no_rule_message() -> None:
     assert "(put 'deriv 'frob" in caught.value.message
 
 
+def test_parse_rejects_quoted_text() -> None:
+    with pytest.raises(DerivError) as caught:
+        symdiff.parse("'(* x y)")
+    assert caught.value.message == (
+        "'(* x y) is quoted data, not an expression to differentiate: write it without the leading ', as (* x y)"
+    )
+
+
+@pytest.mark.parametrize("text", ["(lambda (x) (* x x))", "(define y x)", "(+ x (if x 1 2))", "cond(x)"])
+def test_deriv_rejects_special_forms(text: str) -> None:
+    with pytest.raises(DerivError) as caught:
+        symdiff.deriv(text, "x")
+    assert "is a Scheme special form, and special forms are not expressions to differentiate" in caught.value.message
+
+
+def test_special_form_names_are_variables_as_operands() -> None:
+    assert str(symdiff.deriv("lambda*x", "x")) == "lambda"
+    assert str(symdiff.deriv("(+ define x)", "x")) == "1"
+
+
 def test_deriv_invalid_simplify() -> None:
     with pytest.raises((ValueError, SchemeError)):
         symdiff.deriv("(* x y)", "x", simplify="bogus")

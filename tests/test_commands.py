@@ -100,6 +100,34 @@ def test_command_errors(arguments: tuple[str, ...], message: str) -> None:
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("'x", "'x is quoted data, not an expression to differentiate: write it without the leading ', as x"),
+        ("'(* x y)", "write it without the leading ', as (* x y)"),
+        ("(+ 1 `x)", "write it without the leading `, as x"),
+        ("(lambda (x) x)", "lambda is a Scheme special form, and special forms are not expressions to differentiate"),
+        ("(let ((y x)) y)", "let is a Scheme special form"),
+        ("(* 2 (if x 1 2))", "in place of (if x 1 2)"),
+        ("quote(x)", "quote is a Scheme special form"),
+    ],
+)
+def test_deriv_rejects_quotes_and_special_forms(expression: str, message: str) -> None:
+    completed = run("deriv", expression, "x")
+    assert completed.returncode == 1
+    assert completed.stderr.startswith("symdiff deriv: error: ")
+    assert message in completed.stderr
+    assert completed.stderr.count("\n") == 1
+    assert "put 'deriv" not in completed.stderr
+    assert completed.stdout == ""
+
+
+def test_compare_rejects_quoted_expression() -> None:
+    completed = run("compare", "'x", "x", "--at", "x=1")
+    assert completed.returncode == 1
+    assert "write it without the leading ', as x" in completed.stderr
+
+
 def test_command_usage_error_exits_2() -> None:
     completed = run("deriv", "x^2")
     assert completed.returncode == 2
