@@ -14,11 +14,11 @@ from .calculus.operations import gradient as _gradient
 from .calculus.elementary import BUILTIN_RULES
 from .calculus.rules import RuleTable
 from .calculus.simplify import simplify as full_simplify
-from .errors import DerivError, SchemeError
+from .errors import DerivError, ReadError, SchemeError, SourcePosition
 from .infix_reader import parse_infix
 from .math_printer import to_infix, to_latex
 from .printer import MAX_PRINTED_NODES, write_string
-from .reader import read
+from .reader import read, read_all
 from .types import NIL, Pair, Symbol, is_number
 
 
@@ -165,15 +165,16 @@ def _read_in_notation(text: str, notation: str, source: str) -> tuple[Any, str]:
     if not isinstance(text, str):
         raise TypeError(f"expression text must be a str, got {type(text).__name__}")
     if notation == "prefix":
-        return read(text, source), "prefix"
+        return _only_datum(read_all(text, source), source), "prefix"
     if notation == "infix":
         return parse_infix(text, source), "infix"
     if notation != "auto":
         raise ValueError(f"unknown notation {notation!r}; expected 'auto', 'prefix' or 'infix'")
     try:
-        datum = read(text, source)
+        data = read_all(text, source)
     except SchemeError:
-        datum = None
+        data = []
+    datum = data[0][0] if len(data) == 1 else None
     if is_number(datum):
         return datum, "infix"
     if text.lstrip().startswith("(") and _looks_prefix(datum):
@@ -181,12 +182,33 @@ def _read_in_notation(text: str, notation: str, source: str) -> tuple[Any, str]:
     try:
         return parse_infix(text, source), "infix"
     except SchemeError:
+        # Several data with an s-expression among them, as in "(+ x 1) (+ y 2)", are prefix
+        # text with too many expressions. Without one, as in "2 x", the infix error fits.
+        if len(data) > 1 and any(_looks_prefix(item) for item, _ in data):
+            raise _several_expressions_error(data) from None
         # Other single data that infix cannot read, such as "\"text\"" or "((f) x)", go to
         # deriv as they are, so that its error names the problem. A bare symbol such as 2x
         # does not, because its derivative would silently be 0.
         if datum is None or type(datum) is Symbol:
             raise
         return datum, "prefix"
+
+
+def _only_datum(data: list[tuple[Any, SourcePosition]], source: str) -> Any:
+    """Return the one datum of `data`, or raise ReadError if there are none or several."""
+    if len(data) > 1:
+        raise _several_expressions_error(data)
+    if not data:
+        raise ReadError("expected an expression, found none: the text is empty or only comments", SourcePosition(source, 1, 1))
+    return data[0][0]
+
+
+def _several_expressions_error(data: list[tuple[Any, SourcePosition]]) -> ReadError:
+    return ReadError(
+        f"expected one expression, but the text has {len(data)} and the second starts here: "
+        "give one expression at a time, or join them into one with an operator",
+        data[1][1],
+    )
 
 
 # Reader abbreviations such as `'x` for (quote x): each symbol mapped to the prefix the user typed.

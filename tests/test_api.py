@@ -194,6 +194,29 @@ def test_parse_invalid_syntax(text: str) -> None:
         symdiff.parse(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "notation", "position"),
+    [
+        ("(+ x 1) (+ y 2)", "auto", "<expression>:1:9"),
+        ("(+ x 1)\n  y", "auto", "<expression>:2:3"),
+        ("x (+ y 1)", "auto", "<expression>:1:3"),
+        ("x y", "prefix", "<expression>:1:3"),
+    ],
+)
+def test_parse_several_expressions(text: str, notation: str, position: str) -> None:
+    with pytest.raises(ReadError) as caught:
+        symdiff.parse(text, notation)
+    assert str(caught.value.position) == position
+    assert caught.value.message.startswith("expected one expression, but the text has 2 and the second starts here")
+
+
+@pytest.mark.parametrize(("text", "message"), [("2 x", "write 2*x"), ("sin(x) (y)", "write sin(x)*(...)")])
+def test_parse_infix_juxtaposition_message(text: str, message: str) -> None:
+    with pytest.raises(ReadError) as caught:
+        symdiff.parse(text)
+    assert caught.value.message == f"implicit multiplication is not supported: {message}"
+
+
 @pytest.mark.parametrize("text", ["#t", '"s"', "(a . b)", "#(1 2)"])
 def test_parse_not_algebraic(text: str) -> None:
     with pytest.raises(SchemeError):
