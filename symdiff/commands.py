@@ -162,12 +162,19 @@ def _compare(args: argparse.Namespace) -> int:
     datum, notation = read_expression(args.expression, args.notation)
     variable = _variable(args.variable)
     bindings = []
+    given: dict[Any, str] = {}
     for item in args.at:
         name, separator, value_text = item.partition("=")
         if not separator or not name.strip():
             raise SchemeError(f"--at expects NAME=NUMBER, got {item!r}")
+        symbol = _variable(name.strip())
+        if symbol in given:
+            raise SchemeError(
+                f"{symbol.name} is given twice, with --at {given[symbol]} and --at {item.strip()}: give each variable one value"
+            )
+        given[symbol] = item.strip()
         value = read(value_text.strip(), "<--at>")
-        bindings.append(Pair(_variable(name.strip()), value))
+        bindings.append(Pair(symbol, value))
     if not any(binding.car is variable for binding in bindings):
         raise SchemeError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
     bound = {binding.car for binding in bindings}

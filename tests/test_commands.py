@@ -92,6 +92,10 @@ def test_unknown_operator_points_to_scheme_file(command) -> None:
         (("deriv", "frob(x)", "x"), "no derivative rule for frob"),
         (("compare", "x^2", "x"), "give the point with --at x=NUMBER"),
         (("compare", "x^2", "x", "--at", "x"), "--at expects NAME=NUMBER"),
+        (
+            ("compare", "x*y", "x", "--at", "x=1", "--at", "y=1", "--at", "x=2"),
+            "symdiff compare: error: x is given twice, with --at x=1 and --at x=2: give each variable one value\n",
+        ),
     ],
 )
 def test_command_errors(arguments: tuple[str, ...], message: str) -> None:
