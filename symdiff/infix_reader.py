@@ -9,6 +9,7 @@ reads as (- operand) and a/b as (/ a b), except in an exponent that is a number:
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from fractions import Fraction
 from typing import Any
@@ -17,7 +18,7 @@ import lark
 from lark import Lark, Token, Transformer
 
 from .errors import ReadError, SourcePosition
-from .numbers import parse_number
+from .numbers import decimal_to_int, int_to_decimal, parse_number
 from .reader import grammar_text, parser_cache_file
 from .types import NIL, Pair, Symbol, list_to_python
 
@@ -42,6 +43,29 @@ def _literal_exponent(exponent: Any) -> Any:
     return exponent
 
 
+def _float_range_problem(text: str, value: float) -> str | None:
+    """Return why the decimal literal `text`, read as `value`, has no float value, else None.
+
+    A literal beyond the float range would read as an infinity, which infix text cannot write
+    back, and a nonzero one that rounds to 0.0 would lose its value. The message gives the
+    number exactly, with a power of ten.
+    """
+    mantissa, _, exponent_text = text.lower().partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    significant = digits.rstrip("0")
+    if math.isinf(value):
+        reason = "is beyond the float range (about 1.8e308)"
+    elif value == 0 and significant:
+        reason = "is too small for a float and would read as 0.0"
+    else:
+        return None
+    exponent = decimal_to_int(exponent_text or "0") - len(fraction) + len(digits) - len(significant)
+    power = f"10^{int_to_decimal(exponent)}"
+    exact = power if significant == "1" else f"{significant}*{power}"
+    return f"the number {text} {reason}: write it exactly, as {exact}"
+
+
 def _list(*items: Any) -> Any:
     result: Any = NIL
     for item in reversed(items):
@@ -52,8 +76,18 @@ def _list(*items: Any) -> Any:
 class _PrefixBuilder(Transformer):
     """Build prefix lists as the parser reduces each rule."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = "<infix>"
+
     def number(self, items: list) -> Any:
-        return parse_number(str(items[0]))
+        token = items[0]
+        value = parse_number(str(token))
+        if type(value) is float:
+            problem = _float_range_problem(str(token), value)
+            if problem is not None:
+                raise ReadError(problem, SourcePosition(self.source, token.line, token.column))
+        return value
 
     def name(self, items: list) -> Any:
         return Symbol(str(items[0]))
@@ -87,9 +121,11 @@ class _PrefixBuilder(Transformer):
 
 
 @functools.lru_cache(maxsize=1)
-def _parser() -> Lark:
-    return Lark(grammar_text("infix.lark"), parser="lalr", lexer="contextual", transformer=_PrefixBuilder(),
-                cache=parser_cache_file("infix"))
+def _parser() -> tuple[Lark, _PrefixBuilder]:
+    builder = _PrefixBuilder()
+    parser = Lark(grammar_text("infix.lark"), parser="lalr", lexer="contextual", transformer=builder,
+                  cache=parser_cache_file("infix"))
+    return parser, builder
 
 
 _lock = threading.Lock()
@@ -102,7 +138,9 @@ def parse_infix(text: str, source: str = "<infix>") -> Any:
     """
     try:
         with _lock:
-            return _parser().parse(text)
+            parser, builder = _parser()
+            builder.source = source
+            return parser.parse(text)
     except lark.exceptions.UnexpectedInput as exc:
         raise _describe(exc, text, source) from None
 

@@ -6,9 +6,11 @@ deep expressions print in linear time without Python recursion.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Callable
 
+from .errors import EvaluationError
 from .numbers import format_number
 from .printer import check_printable, write_string
 from .types import NIL, Pair, Symbol, is_number, list_to_python
@@ -83,6 +85,12 @@ def _join(separator: str, items: list[Any]) -> tuple:
 def _infix_atom(value: Any) -> Rendering:
     if type(value) is Symbol:
         return value.name, ATOM
+    if type(value) is float and not math.isfinite(value):
+        # The infix reader has no syntax for these, so printed text could not be read back.
+        raise EvaluationError(
+            f"{format_number(value)} has no infix form, so this expression cannot be written as infix text: "
+            "write it in prefix notation instead"
+        )
     if is_number(value):
         text = format_number(value)
         if type(value) is Fraction:
@@ -155,6 +163,8 @@ def _latex_atom(value: Any) -> Rendering:
         # A fraction binds like a power: it needs brackets only as the base of one.
         sign = "-" if value < 0 else ""
         return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}", POWER if not sign else NEGATION
+    if type(value) is float and math.isnan(value):
+        return r"\mathrm{NaN}", ATOM
     if is_number(value):
         text = format_number(value).replace("+inf.0", r"\infty").replace("-inf.0", r"-\infty")
         return text, NEGATION if text.startswith("-") else ATOM

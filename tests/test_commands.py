@@ -87,6 +87,7 @@ def test_unknown_operator_points_to_scheme_file(command) -> None:
     [
         (("deriv", "2x", "x"), "<EXPR>:1:2: error: implicit multiplication is not supported: write 2*x"),
         (("deriv", "(+ x", "x"), "<EXPR>:1:1: error: unclosed '('"),
+        (("deriv", "x^1e400", "x"), "<EXPR>:1:3: error: the number 1e400 is beyond the float range (about 1.8e308): write it exactly, as 10^400"),
         (("deriv", "(+ x 1) (+ y 2)", "x"), "<EXPR>:1:9: error: expected one expression, but the text has 2"),
         (("deriv", "x + 1", "3"), "invalid variable name '3'"),
         (("deriv", "frob(x)", "x"), "no derivative rule for frob"),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 import symdiff
-from symdiff import DerivError, ReadError
+from symdiff import DerivError, EvaluationError, ReadError
 from symdiff.printer import write_string
 from symdiff.reader import read
 from symdiff.types import Pair, Symbol, make_list
@@ -91,6 +91,10 @@ INFIX_ERRORS = [
     ("x^^2", 1, 3, "unexpected '^'"),
     ("x +", 1, 3, "ends too early"),
     ("", 1, 1, "ends too early"),
+    ("x^1e400", 1, 3, "the number 1e400 is beyond the float range (about 1.8e308): write it exactly, as 10^400"),
+    ("x +\n 2.5e400", 2, 2, "write it exactly, as 25*10^399"),
+    ("123.456E400", 1, 1, "write it exactly, as 123456*10^397"),
+    ("1.50e-400*x", 1, 1, "the number 1.50e-400 is too small for a float and would read as 0.0: write it exactly, as 15*10^-401"),
 ]
 
 # (infix text, column of the unmatched "(", column just past the end of the text)
@@ -328,6 +332,8 @@ LATEX_PRINTS = [
     ("(- (* x y))", "-x y"),
     ("(* (- x) y)", "-x y"),
     ("(* alpha x_1)", r"\alpha x_{1}"),
+    ("(* x +inf.0)", r"x \infty"),
+    ("(+ x +nan.0)", r"x + \mathrm{NaN}"),
 ]
 
 # LaTeX that is wrong or not minimal: (prefix, expected LaTeX)
@@ -393,6 +399,27 @@ def test_to_latex_ambiguous_product(prefix, accepted):
 def test_to_latex_quotient_of_three():
     result = symdiff.parse("(/ x y z)").to_latex()
     assert r"\operatorname{/}" not in result, f"(/ x y z): got {result!r}"
+
+
+@pytest.mark.parametrize(
+    "datum",
+    [
+        make_list([Symbol("*"), Symbol("x"), float("inf")]),
+        make_list([POWER, Symbol("x"), float("-inf")]),
+        make_list([Symbol("+"), Symbol("x"), float("nan")]),
+        float("inf"),
+    ],
+)
+def test_to_infix_rejects_non_finite_float(datum):
+    expression = symdiff.deriv(make_list([Symbol("*"), Symbol("x"), datum]), "x")
+    with pytest.raises(EvaluationError) as caught:
+        expression.to_infix()
+    assert "has no infix form, so this expression cannot be written as infix text" in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["1e308", "1e-320", "0e999", "0.0e-400"])
+def test_infix_float_within_range(text):
+    assert float(infix(text)) == float(text)
 
 
 def test_scheme_expr_to_infix_rejects_string():
