@@ -43,9 +43,9 @@ def order_steps(monkeypatch):
     calls = []
     original = ring._differentiate
 
-    def counting(polynomial, shifts):
+    def counting(*arguments):
         calls.append(1)
-        return original(polynomial, shifts)
+        return original(*arguments)
 
     monkeypatch.setattr(ring, "_differentiate", counting)
     return calls
@@ -383,3 +383,46 @@ def test_input_route_random_polynomials_match_loop(source, order, level):
 def test_zero_polynomial_ends_orders(source, level, order_steps):
     assert derivative(engine(source), X, RuleTable(), level, 10**12) == 0
     assert len(order_steps) <= 4
+
+
+def test_failed_reading_forgets_generators(monkeypatch):
+    # d(f x) is written with a sum inside a product, which the written reading declines after
+    # it has met (h x). The canonical form is 0, so (h x), which has no rule, must be forgotten.
+    rules = RuleTable()
+    rules.put(Symbol("f"), lambda operands, var: from_datum(read("(* (h x) 0 (+ 1 y))")))
+    expr = engine("(* (f x) (exp x))")
+    assert took_input_route(expr, rules)
+    assert text(derivative(expr, X, rules, "full", 3)) == text(loop_only(expr, 3, "full", rules=rules, monkeypatch=monkeypatch))
+
+
+@pytest.mark.parametrize("source", ["(* (sin x) (exp x))", "(+ (tan x) (* 3 (** (tan x) 4)))", "(sigmoid x)"])
+def test_written_reading_matches_canonical(source):
+    # Each generator's derivative read as written equals the polynomial of its canonical form.
+    generators = ring._Generators(X, RuleTable(), {}, Simplifier())
+    generators.written_or_canonical(engine(source))
+    generators.close()
+    for position, generator in enumerate(generators.cells):
+        derivative_of = derivative(generator, X, RuleTable(), "sicp", 1, {})
+        canonical = generators.polynomial(generators.simplifier.canonicalizer.run(derivative_of))
+        assert generators.derivatives[position] == canonical
+
+
+@pytest.mark.parametrize("exponent", [2**64, 2**70 + 1])
+def test_huge_exponents_use_loop(exponent, monkeypatch):
+    # Packed monomials start with exponents below 2 ** 64. Larger ones go order by order.
+    expr = engine(f"(* (** (sin x) {exponent}) (exp x))")
+    assert not took_input_route(expr)
+    assert text(derivative(expr, X, RuleTable(), "full", 2)) == text(loop_only(expr, 2, "full", monkeypatch=monkeypatch))
+
+
+def test_packed_monomials_round_trip():
+    monomial = ((0, 3), (2, 2**64 - 1), (5, 1))
+    assert ring._exponents(ring._packed(monomial), 6) == [3, 0, 2**64 - 1, 0, 0, 1]
+
+
+def test_huge_shift_exponents_use_loop(monkeypatch):
+    rules = RuleTable()
+    rules.put(Symbol("f"), lambda operands, var: from_datum(read(f"(** (f x) {2**30})")))
+    expr = engine("(* (f x) (exp x))")
+    assert not took_input_route(expr, rules)
+    assert text(derivative(expr, X, rules, "full", 2)) == text(loop_only(expr, 2, "full", rules=rules, monkeypatch=monkeypatch))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symdiff
 from symdiff import SchemeError
@@ -325,3 +326,25 @@ def test_simplify_long_sum_times_symbol_stays():
     # Only a number is distributed over a sum longer than 64 terms.
     p = "(+ " + " ".join(f"(** x {k})" for k in range(1, 66)) + ")"
     assert str(symdiff.simplify(f"(* y {p})")).startswith("(* y (+")
+
+
+_CALL_HEADS = ["sin", "cos", "exp", "log", "sqrt", "abs", "f", "+", "*", "-", "/", "**", "expt"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(_CALL_HEADS),
+    st.lists(st.one_of(st.sampled_from(["x", "y", "z"]), st.integers(-3, 3).map(str), st.just("(exp x)")), max_size=3),
+)
+def test_plain_calls_are_their_own_full_form(head, operands):
+    from symdiff.calculus.convert import from_datum
+    from symdiff.calculus.simplify import Simplifier, is_plain_call
+    from symdiff.reader import read
+
+    expr = from_datum(read(f"({head} {' '.join(operands)})"))
+    simplifier = Simplifier()
+    plain = is_plain_call(expr)
+    if plain:
+        assert simplifier.canonicalizer.run(expr) is expr
+        assert simplifier.renderer.run(expr) is expr
+    assert plain == (head not in ("sqrt", "+", "*", "-", "/", "**", "expt") and all(o in "xyz" for o in operands))

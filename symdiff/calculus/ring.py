@@ -27,12 +27,13 @@ from operator import add
 from typing import Any, Callable
 
 from ..errors import SchemeError
+from ..numbers import to_float
 from ..types import NIL, Symbol
 from .constructors import MINUS, PLUS, POWER, TIMES
 from .expr import Cell, compound
 from .fast import DIFFERENCE, POWER_RULE, PRODUCT, SUM
 from .rules import RuleTable, differentiate
-from .simplify import MAX_DISTRIBUTED_TERMS, Simplifier, make_term
+from .simplify import MAX_DISTRIBUTED_TERMS, Simplifier, is_plain_call
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class _Generators:
         found = self.index.get(generator)
         if found is not None:
             return found
-        if type(generator) is Cell and self.simplifier.renderer.run(generator) is not generator:
+        if type(generator) is Cell and not is_plain_call(generator) and self.simplifier.renderer.run(generator) is not generator:
             # The loop would differentiate the rendered cell, which is another expression.
             raise _NotPolynomial
         if len(self.cells) >= MAX_GENERATORS:
@@ -90,11 +91,28 @@ class _Generators:
         while done < len(self.cells):
             generator = self.cells[done]
             derivative = differentiate(generator, self.var, self.rules, "sicp", memo=self.memo)
-            polynomial = self.polynomial(self.simplifier.canonicalizer.run(derivative))
+            polynomial = self.written_or_canonical(derivative)
             if len(polynomial) > MAX_DISTRIBUTED_TERMS:
                 raise _NotPolynomial
             self.derivatives.append(polynomial)
             done += 1
+
+    def written_or_canonical(self, expr: Any) -> Polynomial:
+        """Return the polynomial that `expr` equals, read as written where that works.
+
+        A derivative such as (cos x) or (- (sin x)) is usually written as a polynomial already,
+        and reading it is cheaper than its canonical form. Both give the same collected
+        polynomial. Generators met on a failed reading are forgotten, as the canonical form
+        may not contain them.
+        """
+        known = len(self.cells)
+        try:
+            return self.written(expr)[0]
+        except _NotPolynomial:
+            for generator in self.cells[known:]:
+                del self.index[generator]
+            del self.cells[known:]
+        return self.polynomial(self.simplifier.canonicalizer.run(expr))
 
     # --- from an expression written as a polynomial to a dictionary ------------------------
 
@@ -155,7 +173,7 @@ class _Generators:
                 raise _NotPolynomial
             kind = type(expr)
         if kind is Symbol or (kind is Cell and type(expr.head) is Symbol and expr.head not in _WRITTEN):
-            if kind is Cell and self.simplifier.canonicalizer.run(expr) is not expr:
+            if kind is Cell and not is_plain_call(expr) and self.simplifier.canonicalizer.run(expr) is not expr:
                 raise _NotPolynomial  # the generator itself is not in `full` form
             position = self.position(expr)
             return 1, {position: exponent}, [position]
@@ -200,96 +218,153 @@ class _Generators:
         raise _NotPolynomial  # a number in a power, a float, a sum as a factor, ...
 
 
-# Between orders a monomial is a dense tuple of exponents, one per generator, and the
-# derivative of generator g is kept as shifts: for each term c m of its derivative, the pair
-# (m - g, c). A monomial u g^e then contributes e c (u g^e + m - g) for each shift, with one
-# tuple addition.
-Shifts = list[list[tuple[tuple[int, ...], int]]]
+# Between orders a monomial is one integer that contains the exponent of generator i in bits
+# EXPONENT_BITS * i and up, and the derivative of generator g is kept as shifts: for each term
+# c m of its derivative, the pair (m - g, c). A monomial u g^e then contributes e c (u g^e + m - g)
+# for each shift, with one integer addition. A shift lowers the exponent of g by 1, and the sum
+# is exact while every exponent of the result lies in [0, 2 ** EXPONENT_BITS): the exponent of g
+# is 1 or more where the shift applies, and the limits below keep exponents far under the top
+# for any number of orders that could ever run (2 ** 100 at one order per nanosecond).
+EXPONENT_BITS = 128
+MAX_START_EXPONENT = 1 << 64
+MAX_SHIFT_EXPONENT = 1 << 24
+Packed = int
+Shifts = list[list[tuple[Packed, int]]]
 
 
-def _dense(monomial: Monomial, size: int) -> tuple[int, ...]:
-    exponents = [0] * size
+def _packed(monomial: Monomial) -> Packed:
+    packed = 0
     for position, exponent in monomial:
-        exponents[position] = exponent
-    return tuple(exponents)
+        if exponent >= MAX_START_EXPONENT:
+            raise _NotPolynomial
+        packed += exponent << (EXPONENT_BITS * position)
+    return packed
 
 
-def _shifts(derivatives: list[Polynomial], size: int) -> Shifts:
+def _exponents(packed: Packed, size: int) -> list[int]:
+    """Return the exponent of each of the `size` generators in a packed monomial."""
+    mask = (1 << EXPONENT_BITS) - 1
+    exponents = []
+    for _ in range(size):
+        exponents.append(packed & mask)
+        packed >>= EXPONENT_BITS
+    return exponents
+
+
+def _shifts(derivatives: list[Polynomial]) -> Shifts:
     result: Shifts = []
     for position, derivative in enumerate(derivatives):
         shifts = []
         for monomial, coefficient in derivative.items():
-            exponents = list(_dense(monomial, size))
-            exponents[position] -= 1
-            shifts.append((tuple(exponents), coefficient))
+            if any(exponent >= MAX_SHIFT_EXPONENT for _, exponent in monomial):
+                raise _NotPolynomial
+            shifts.append((_packed(monomial) - (1 << (EXPONENT_BITS * position)), coefficient))
         result.append(shifts)
     return result
 
 
-def _differentiate(polynomial: dict[tuple[int, ...], int], shifts: Shifts) -> dict[tuple[int, ...], int]:
+# For each packed monomial, the (exponent, shifts) pairs of its generators with exponent 1 or
+# more: the work the product rule does on it. Later orders meet the same monomials again.
+Parts = dict[Packed, list[tuple[int, list[tuple[Packed, int]]]]]
+
+
+def _parts(monomial: Packed, shifts: Shifts) -> list[tuple[int, list[tuple[Packed, int]]]]:
+    parts = []
+    width = 0
+    for position, exponent in enumerate(_exponents(monomial, len(shifts))):
+        if exponent:
+            parts.append((exponent, shifts[position]))
+            width += len(shifts[position])
+    if width > MAX_DISTRIBUTED_TERMS:
+        # The product rule's partial sums for this monomial would not be distributed.
+        raise _NotPolynomial
+    return parts
+
+
+def _differentiate(polynomial: dict[Packed, int], shifts: Shifts, known: Parts) -> dict[Packed, int]:
     """Apply the product and power rules monomial by monomial."""
-    result: dict[tuple[int, ...], int] = {}
+    result: dict[Packed, int] = {}
     get = result.get
     for monomial, coefficient in polynomial.items():
-        width = 0
-        for position, exponent in enumerate(monomial):
-            if exponent == 0:
-                continue
-            width += len(shifts[position])
+        parts = known.get(monomial)
+        if parts is None:
+            parts = known[monomial] = _parts(monomial, shifts)
+        for exponent, position_shifts in parts:
             scale = coefficient * exponent
-            for shift, shift_coefficient in shifts[position]:
-                product = tuple(map(add, monomial, shift))
+            for shift, shift_coefficient in position_shifts:
+                product = monomial + shift
                 result[product] = get(product, 0) + scale * shift_coefficient
-        if width > MAX_DISTRIBUTED_TERMS:
-            # The product rule's partial sums for this monomial would not be distributed.
-            raise _NotPolynomial
     return {monomial: c for monomial, c in result.items() if c != 0}
 
 
-def _full_form(polynomial: dict[tuple[int, ...], int], cells: list[Any], simplifier: Simplifier) -> Any:
+def _full_form(polynomial: dict[Packed, int], cells: list[Any], simplifier: Simplifier) -> Any:
     """Return the `full` form of the polynomial: what `simplifier.simplify` makes of it.
 
     The canonical pass would collect nothing, because the dictionary has each monomial once
     with a coefficient other than 0. It would sort each term's factors and then the terms, with
-    the constant last, so the canonical form is built here with the same sort keys and then
-    rendered. That needs every generator to be in canonical form already; where one is not,
-    the simplifier runs on the whole polynomial.
+    the constant last, and the renderer would write the sorted terms. So the terms are sorted
+    here with the simplifier's own sort keys and handed to the renderer as (coefficient,
+    factors) pairs, without building the canonical sum. That needs every generator to be in
+    canonical form already; where one is not, the simplifier runs on the whole polynomial.
     """
     canonicalizer = simplifier.canonicalizer
-    if any(type(generator) is Cell and canonicalizer.run(generator) is not generator for generator in cells):
+    if any(
+        type(generator) is Cell and not is_plain_call(generator) and canonicalizer.run(generator) is not generator
+        for generator in cells
+    ):
         return simplifier.simplify(_expression(polynomial, cells))
-    order = canonicalizer.order
-    terms = []
+    factor_key = canonicalizer.order.factor_key
+    factors_of: dict[tuple[int, int], tuple[Any, tuple]] = {}
+    symbols = [type(generator) is Symbol for generator in cells]
+    keyed = []
     constant = 0
     for monomial, coefficient in polynomial.items():
-        factors = [
-            cells[position] if exponent == 1 else compound(POWER, cells[position], exponent)
-            for position, exponent in enumerate(monomial)
-            if exponent
-        ]
+        factors = []
+        degree = 0.0
+        for position, exponent in enumerate(_exponents(monomial, len(cells))):
+            if not exponent:
+                continue
+            known = factors_of.get((position, exponent))
+            if known is None:
+                factor = cells[position] if exponent == 1 else compound(POWER, cells[position], exponent)
+                known = factors_of[(position, exponent)] = (factor, factor_key(factor))
+            factors.append(known)
+            if symbols[position]:
+                degree += to_float(exponent)
         if not factors:
             constant = coefficient
             continue
-        factors.sort(key=order.factor_key)
-        terms.append(make_term(coefficient, factors))
-    terms.sort(key=order.term_key)
+        factors.sort(key=_second)
+        # This is the canonical pass's term key without its last item, a digest of the whole
+        # term. The digest decides only between terms with the same factors, and a collected
+        # polynomial has no two such terms.
+        keyed.append(((-degree, tuple(key for _, key in factors)), coefficient, [factor for factor, _ in factors]))
+    keyed.sort(key=_first)
+    parts = [(coefficient, factors) for _, coefficient, factors in keyed]
     if constant:
-        terms.append(constant)
-    if not terms:
+        parts.append((constant, []))
+    if not parts:
         return 0
-    if len(terms) == 1:
-        return simplifier.renderer.run(terms[0])
-    # What the renderer makes of (+ term ...), without building that cell first.
-    return simplifier.renderer.sum(terms)
+    if len(parts) == 1:
+        return simplifier.renderer.term(*parts[0])
+    return simplifier.renderer.sum_of_parts(parts)
 
 
-def _expression(polynomial: dict[tuple[int, ...], int], cells: list[Any]) -> Any:
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+def _second(item: tuple) -> Any:
+    return item[1]
+
+
+def _expression(polynomial: dict[Packed, int], cells: list[Any]) -> Any:
     """Return the polynomial as an expression, for the simplifier to put in canonical form."""
     terms = []
     for monomial, coefficient in polynomial.items():
         factors = [
             cells[position] if exponent == 1 else compound(POWER, cells[position], exponent)
-            for position, exponent in enumerate(monomial)
+            for position, exponent in enumerate(_exponents(monomial, len(cells)))
             if exponent
         ]
         terms.append(compound(TIMES, coefficient, *factors) if factors else coefficient)
@@ -310,13 +385,14 @@ SHORT_RUN = 16
 MAX_SKIPPED_SCALE_BITS = 1 << 20
 
 
-def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) -> dict[tuple[int, ...], int]:
+def _after(polynomial: dict[Packed, int], shifts: Shifts, orders: int) -> dict[Packed, int]:
     """Return the derivative `orders` orders after `polynomial`, skipping whole cycles.
 
     Differentiation is linear. So if order i is c times order j, order i + m is c times order
     j + m, and order i + q (i - j) + r is c ** q times order i + r.
     """
-    seen: dict[frozenset, tuple[int, dict[tuple[int, ...], int]]] = {}
+    seen: dict[frozenset, tuple[int, dict[Packed, int]]] = {}
+    known: Parts = {}
     scale = Fraction(1)
     looking = orders >= SHORT_RUN
     done = 0
@@ -333,7 +409,7 @@ def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) 
                     looking = False
                     continue
             seen.setdefault(support, (done, polynomial))
-        polynomial = _differentiate(polynomial, shifts)
+        polynomial = _differentiate(polynomial, shifts, known)
         done += 1
         if not polynomial:
             return polynomial  # every later order of 0 is 0
@@ -343,7 +419,7 @@ def _after(polynomial: dict[tuple[int, ...], int], shifts: Shifts, orders: int) 
     return polynomial
 
 
-def _ratio(later: dict[tuple[int, ...], int], earlier: dict[tuple[int, ...], int]) -> Fraction | None:
+def _ratio(later: dict[Packed, int], earlier: dict[Packed, int]) -> Fraction | None:
     """Return c where later = c * earlier (both with the same monomials), or None."""
     monomial = next(iter(later))
     ratio = Fraction(later[monomial], earlier[monomial])
@@ -414,9 +490,8 @@ def _orders_after(
     generators = _Generators(var, rules, memo, simplifier)
     try:
         sparse = start(generators)
-        size = len(generators.cells)
-        polynomial = {_dense(monomial, size): c for monomial, c in sparse.items()}
-        polynomial = _after(polynomial, _shifts(generators.derivatives, size), orders)
+        polynomial = {_packed(monomial): c for monomial, c in sparse.items()}
+        polynomial = _after(polynomial, _shifts(generators.derivatives), orders)
     except _NotPolynomial:
         return None
     except SchemeError as error:

@@ -223,6 +223,25 @@ class _Order:
 # --- the canonical pass --------------------------------------------------------------------
 
 
+# Operators that the canonical pass rewrites whatever their operands, and that the renderer
+# writes differently (+ * **). A call of any other operator on symbols is its own canonical and
+# rendered form: the passes change a call only through its operands, or for a number operand
+# or (log (exp u)).
+_REWRITTEN = frozenset((PLUS, TIMES, MINUS, DIVIDE, POWER, EXPT, SQRT))
+
+
+def is_plain_call(expr: Any) -> bool:
+    """Return True for a call such as (sin x) that both passes leave unchanged, without running them."""
+    if type(expr) is not Cell or type(expr.head) is not Symbol or expr.head in _REWRITTEN:
+        return False
+    item = expr.tail
+    while type(item) is Cell:
+        if type(item.head) is not Symbol:
+            return False
+        item = item.tail
+    return item is NIL
+
+
 class _Canonicalizer:
     # NOTE: every nested product or sum gets its own flattened canonical form, so a chain of
     # n binary products nested n deep costs O(n^2) cells: the second derivative of a
@@ -505,10 +524,13 @@ class _Renderer:
         return compound(operator, *rendered)
 
     def sum(self, terms: list[Any]) -> Any:
+        return self.sum_of_parts(map(_coefficient_and_factors, terms))
+
+    def sum_of_parts(self, parts: Any) -> Any:
+        """Render the sum of canonical terms given as (coefficient, factors) pairs, in order."""
         positive: list[Any] = []
         negative: list[Any] = []
-        for term in terms:
-            coefficient, factors = _coefficient_and_factors(term)
+        for coefficient, factors in parts:
             if coefficient < 0:
                 negative.append(self.term(_number(-coefficient), factors))
             else:
@@ -531,11 +553,10 @@ class _Renderer:
         # Writing 1/2 as (/ 1 (* 2 (+ x y))) would not be idempotent: simplifying again would
         # distribute the 2 over the sum. A coefficient beside a sum in the denominator therefore
         # stays whole in the numerator: (/ 1/2 (+ x y)).
-        sum_below = any(
+        if type(coefficient) is Fraction and not any(
             is_number(exponent) and exponent < 0 and _is_compound(base, PLUS)
             for base, exponent in map(_base_and_exponent, factors)
-        )
-        if type(coefficient) is Fraction and not sum_below:
+        ):
             if coefficient.numerator != 1:
                 numerator.append(coefficient.numerator)
             denominator.append(coefficient.denominator)
