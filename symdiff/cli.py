@@ -7,7 +7,8 @@ Exit status:
     70   an internal error in symdiff itself (EX_SOFTWARE in BSD sysexits.h); the traceback is printed
     130  interrupted by Ctrl-C (128 + SIGINT)
     141  standard output closed early, as in `symdiff big.scm | head -1` (128 + SIGPIPE)
-`(exit CODE)` in a program ends the run, and the REPL, with that status instead.
+`(exit CODE)` in a program ends the run, and the REPL, with that status instead: CODE is an
+integer from 0 to 255, #t for 0 or #f for 1, and any other CODE is an evaluation error (status 1).
 """
 
 from __future__ import annotations

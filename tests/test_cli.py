@@ -363,6 +363,19 @@ def test_exit_procedure_sets_status(tmp_path):
     assert result.stdout == "before\n"
 
 
+def test_exit_status_beyond_255_is_an_error(tmp_path):
+    write(tmp_path, "prog.scm", "'before\n(exit 256)\n'after\n")
+
+    result = run_symdiff(tmp_path, "prog.scm")
+
+    assert result.returncode == 1
+    assert result.stdout == "before\n"
+    assert result.stderr == (
+        "prog.scm:2:1: error: exit: status 256 is out of range: "
+        "give an integer from 0 to 255, or #t for success and #f for failure\n"
+    )
+
+
 # --- hostile input ---------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from symdiff import (
     UnboundVariableError,
     UserError,
 )
-from symdiff.errors import SchemeExit
+from symdiff.errors import EvaluationError, SchemeExit
 from symdiff.evaluator import core
 from symdiff.evaluator.compiler import TAIL_DEPTH_LIMIT
 from symdiff.evaluator.procedures import Primitive
@@ -575,11 +575,29 @@ def test_output_value_unspecified() -> None:
     assert Interpreter(output=io.StringIO()).eval('(display "x")') is UNSPECIFIED
 
 
-@pytest.mark.parametrize(("source", "status"), [("(exit 3)", 3), ("(exit)", 0)])
+@pytest.mark.parametrize(
+    ("source", "status"),
+    [("(exit 3)", 3), ("(exit)", 0), ("(exit 0)", 0), ("(exit 255)", 255), ("(exit #t)", 0), ("(exit #f)", 1)],
+)
 def test_exit_raises_scheme_exit(source: str, status: int) -> None:
     with pytest.raises(SchemeExit) as caught:
         Interpreter(output=io.StringIO()).eval(source)
     assert caught.value.status == status
+
+
+@pytest.mark.parametrize(("source", "shown"), [("(exit 256)", "256"), ("(exit -1)", "-1"), ("(exit (expt 10 5000))", "1000")])
+def test_exit_status_out_of_range(source: str, shown: str) -> None:
+    error = raised_error(source)
+    assert type(error) is EvaluationError
+    assert error.message.startswith(f"exit: status {shown}")
+    assert error.message.endswith("is out of range: give an integer from 0 to 255, or #t for success and #f for failure")
+
+
+@pytest.mark.parametrize("source", ["(exit 2.5)", "(exit 3.0)", "(exit 'failure)"])
+def test_exit_status_of_wrong_type(source: str) -> None:
+    error = raised_error(source)
+    assert type(error) is SchemeTypeError
+    assert error.message.startswith("exit: expected an exit status, an integer from 0 to 255 or a boolean, got ")
 
 
 def test_length_of_circular_list() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from ..calculus.constructors import LEVELS
-from ..errors import FileLoadError, SchemeExit, SchemeTypeError, SourcePosition, UserError
+from ..errors import EvaluationError, FileLoadError, SchemeExit, SchemeTypeError, SourcePosition, UserError
 from ..printer import display_string, write_string
 from ..reader import read_all, read_source_file
 from ..types import NIL, UNSPECIFIED, Char, Pair, Symbol
@@ -177,12 +177,23 @@ class Interpreter:
 
         @define("exit", 0, 1)
         def exit_(status: Any = 0) -> Any:
+            """Stop the program by raising SchemeExit with an exit status from 0 to 255.
+
+            No argument and #t mean 0 (success) and #f means 1 (failure), as in R7RS. An exact
+            integer is the status itself. Integers outside 0..255, such as -1 or 256, raise
+            EvaluationError, because the operating system keeps only the low 8 bits and 256
+            would report success. Other values, such as 2.5, raise SchemeTypeError.
+            """
             if status is True:
                 status = 0
             elif status is False:
                 status = 1
             elif type(status) is not int:
-                raise SchemeTypeError(f"exit: expected an exit status (integer or boolean), got {write_string(status)}")
+                raise SchemeTypeError(f"exit: expected an exit status, an integer from 0 to 255 or a boolean, got {write_string(status)}")
+            elif not 0 <= status <= 255:
+                raise EvaluationError(
+                    f"exit: status {write_string(status)} is out of range: give an integer from 0 to 255, or #t for success and #f for failure"
+                )
             raise SchemeExit(status)
 
         @define("load", 1, 2)
