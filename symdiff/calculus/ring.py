@@ -308,11 +308,13 @@ def _full_form(polynomial: dict[Packed, int], cells: list[Any], simplifier: Simp
     canonical form already; where one is not, the simplifier runs on the whole polynomial.
     """
     canonicalizer = simplifier.canonicalizer
-    if any(
-        type(generator) is Cell and not is_plain_call(generator) and canonicalizer.run(generator) is not generator
-        for generator in cells
-    ):
-        return simplifier.simplify(_expression(polynomial, cells))
+    for generator in cells:
+        if type(generator) is not Cell:
+            continue
+        if is_plain_call(generator):
+            simplifier.renderer.memo[generator] = generator  # saves the renderer a pass over it
+        elif canonicalizer.run(generator) is not generator:
+            return simplifier.simplify(_expression(polynomial, cells))
     factor_key = canonicalizer.order.factor_key
     factors_of: dict[tuple[int, int], tuple[Any, tuple]] = {}
     symbols = [type(generator) is Symbol for generator in cells]
