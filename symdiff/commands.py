@@ -25,7 +25,9 @@ COMMANDS = ("deriv", "compare")
 def build_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"symdiff {command}")
     parser.add_argument(
-        "expression", metavar="EXPR", help="infix math such as 'x^2 + sin(x)', or an s-expression; may start with -"
+        "expression",
+        metavar="EXPR",
+        help="infix math such as 'x^2 + sin(x)', or an s-expression; may start with -; put -- before an EXPR that starts with --",
     )
     parser.add_argument("variable", metavar="VAR", help="the variable to differentiate with respect to")
     parser.add_argument(
@@ -83,7 +85,15 @@ def run_command(argv: Sequence[str]) -> int:
     # argparse would take EXPR = '-x^2' for an option; a leading space keeps it an operand, and
     # both readers skip the space.
     rest = [" " + item if item[:1] == "-" and item[1:2] not in ("-", "h") else item for item in rest]
-    args = build_parser(command).parse_args(rest)
+    parser = build_parser(command)
+    unknown = _unknown_long_option(parser, rest)
+    if unknown is not None:
+        # argparse would take it for an option and, for `--x x`, report only that VAR is missing.
+        parser.error(
+            f"unknown option {unknown}: an expression that starts with -- must come after --, "
+            f"as in: symdiff {command} -- '{unknown}' VAR"
+        )
+    args = parser.parse_args(rest)
     try:
         if command == "deriv":
             return _deriv(args)
@@ -118,6 +128,21 @@ def run_command(argv: Sequence[str]) -> int:
         where = f"{error.position}" if error.position is not None else f"symdiff {command}"
         sys.stderr.write(f"{where}: error: {error.message}\n")
         return 1
+
+
+def _unknown_long_option(parser: argparse.ArgumentParser, arguments: list[str]) -> str | None:
+    """Return the first argument before `--` that looks like a long option but names none."""
+    # ArgumentParser has no public list of its option strings, so this reads its own table.
+    options = [option for option in parser._option_string_actions if option.startswith("--")]
+    for argument in arguments:
+        if argument == "--":
+            return None
+        if argument.startswith("--"):
+            name = argument.partition("=")[0]
+            # argparse accepts any unambiguous prefix of an option, such as --out for --output.
+            if not any(option.startswith(name) for option in options):
+                return argument
+    return None
 
 
 def _order(text: str) -> int:

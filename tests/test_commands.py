@@ -134,6 +134,36 @@ def test_compare_rejects_quoted_expression() -> None:
     assert "write it without the leading ', as x" in completed.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("deriv", "--x", "x"), "symdiff deriv: error: unknown option --x: an expression that starts with -- must come after --, as in: symdiff deriv -- '--x' VAR"),
+        (("compare", "--x^2", "x", "--at", "x=1"), "symdiff compare: error: unknown option --x^2: an expression that starts with -- must come after --"),
+        (("deriv", "x", "x", "--bogus=1"), "symdiff deriv: error: unknown option --bogus=1:"),
+    ],
+)
+def test_unknown_long_option_suggests_separator(arguments: tuple[str, ...], message: str) -> None:
+    completed = run(*arguments)
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines()[-1].startswith(message)
+    assert "required" not in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (("deriv", "--", "--x", "x"), "1"),
+        (("deriv", "x^2", "x", "--out", "latex"), "2 x"),
+        (("deriv", "x^2", "x", "--output=prefix"), "(* 2 x)"),
+        (("deriv", "-x^2", "x"), "-(2*x)"),
+    ],
+)
+def test_options_and_dashed_expressions_still_read(arguments: tuple[str, ...], expected: str) -> None:
+    completed = run(*arguments)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == expected + "\n"
+
+
 def test_command_usage_error_exits_2() -> None:
     completed = run("deriv", "x^2")
     assert completed.returncode == 2
