@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Any, Mapping, Union
+from typing import Any, Iterator, Mapping, Union
 
 from .calculus.convert import from_datum, node_count, to_datum
 from .calculus.expr import Cell, atom_key, clear_interned
@@ -215,20 +215,29 @@ def _several_expressions_error(data: list[tuple[Any, SourcePosition]]) -> ReadEr
 _QUOTATION_PREFIXES = {"quote": "'", "quasiquote": "`", "unquote": ",", "unquote-splicing": ",@"}
 
 
-def _reject_special_forms(datum: Any, notation: str) -> None:
-    """Raise DerivError if a list in `datum` has a quotation or a special form as its operator."""
+def lists_in(datum: Any) -> Iterator[Pair]:
+    """Yield `datum` if it is a list, then every list among its elements, at any depth.
+
+    The walk keeps its own stack, so nesting deeper than Python's recursion limit is fine.
+    """
     stack = [datum]
     while stack:
         item = stack.pop()
         if type(item) is not Pair:
             continue
-        operator = item.car
-        if type(operator) is Symbol and operator not in BUILTIN_RULES and _is_special_form(operator):
-            raise DerivError(_special_form_message(item, notation))
+        yield item
         element: Any = item
         while type(element) is Pair:
             stack.append(element.car)
             element = element.cdr
+
+
+def _reject_special_forms(datum: Any, notation: str) -> None:
+    """Raise DerivError if a list in `datum` has a quotation or a special form as its operator."""
+    for item in lists_in(datum):
+        operator = item.car
+        if type(operator) is Symbol and operator not in BUILTIN_RULES and _is_special_form(operator):
+            raise DerivError(_special_form_message(item, notation))
 
 
 def _is_special_form(operator: Symbol) -> bool:

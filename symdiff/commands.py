@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any, Sequence
 
-from .errors import NoRuleError, SchemeError
+from .errors import NoRuleError, SchemeError, UnknownFunctionError
 from .printer import MAX_PRINTED_NODES, ValueTooLargeError, write_string
 
 COMMANDS = ("deriv", "compare")
@@ -115,11 +115,8 @@ def run_command(argv: Sequence[str]) -> int:
         return 1
     except NoRuleError as error:
         # The commands have only the built-in rules, so the usual advice to call put does not apply.
-        from .calculus.rules import RuleTable
-
         sys.stderr.write(
-            f"symdiff {command}: error: no derivative rule for {error.operator} in {error.expression}; "
-            f"this command knows only the built-in operators ({' '.join(RuleTable().operators())}). "
+            f"symdiff {command}: error: {_no_rule_message(error)}. "
             f"For another one, write (put 'deriv '{error.operator} (lambda (operands var) ...)) "
             f"and your calls in a .scm file and run symdiff FILE\n"
         )
@@ -208,8 +205,51 @@ def _compare(args: argparse.Namespace) -> int:
         options = " ".join(f"--at {name}=NUMBER" for name in missing)
         raise SchemeError(f"no value for {', '.join(missing)}: give every variable a value, with {options}")
     interpreter = Interpreter()
-    interpreter.autodiff.compare_written(datum, variable, make_list(bindings), render(datum, notation))
+    try:
+        interpreter.autodiff.compare_written(datum, variable, make_list(bindings), render(datum, notation))
+    except NoRuleError as error:
+        advice = _compare_in_file_advice(error.operator, _call_arity(datum, error.operator), datum, variable, bindings)
+        raise SchemeError(f"{_no_rule_message(error)}. {advice}") from None
+    except UnknownFunctionError as error:
+        advice = _compare_in_file_advice(error.name, error.arity, datum, variable, bindings)
+        raise SchemeError(f"{error.message}. The compare command evaluates only these built-in functions. {advice}") from None
     return 0
+
+
+def _no_rule_message(error: NoRuleError) -> str:
+    from .calculus.rules import RuleTable
+
+    return (
+        f"no derivative rule for {error.operator} in {error.expression}; "
+        f"this command knows only the built-in operators ({' '.join(RuleTable().operators())})"
+    )
+
+
+def _compare_in_file_advice(name: str, arity: int, datum: Any, variable: Any, bindings: list) -> str:
+    """Return how to run this comparison in a Scheme file that defines the function `name`.
+
+    Numeric evaluation needs a definition of the function, and the symbolic and back-propagated
+    derivatives need a rule, which define-derivative gives both of them.
+    """
+    from .types import make_list
+
+    call = " ".join([name] + (["u"] if arity == 1 else [f"u{index}" for index in range(1, arity + 1)]))
+    return (
+        f"To compare with {name}, write (define ({call}) ...), (define-derivative ({call}) ...) and "
+        f"(compare-derivatives '{write_string(datum)} '{variable.name} '{write_string(make_list(bindings))}) "
+        "in a .scm file and run symdiff FILE"
+    )
+
+
+def _call_arity(datum: Any, name: str) -> int:
+    """Return the argument count of the first call of `name` in `datum`, or 1 if there is none."""
+    from .api import lists_in
+    from .types import Symbol, list_to_python
+
+    for item in lists_in(datum):
+        if type(item.car) is Symbol and item.car.name == name:
+            return len(list_to_python(item.cdr) or [])
+    return 1
 
 
 def _free_symbols(datum: Any) -> set:

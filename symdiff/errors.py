@@ -66,6 +66,15 @@ class UnboundVariableError(EvaluationError):
     """A reference to a variable that has no binding."""
 
 
+class UnknownFunctionError(EvaluationError):
+    """A call that numeric evaluation cannot compute. `name` is the function and `arity` its argument count."""
+
+    def __init__(self, message: str, name: str, arity: int) -> None:
+        super().__init__(message)
+        self.name = name
+        self.arity = arity
+
+
 class UserError(EvaluationError):
     """An error raised by the program itself with `(error message irritant ...)`."""
 

@@ -82,6 +82,40 @@ def test_unknown_operator_points_to_scheme_file(command) -> None:
     assert "Traceback" not in completed.stderr
 
 
+def test_compare_unknown_function_advises_scheme_file() -> None:
+    completed = run("compare", "foo(y)*x", "x", "--at", "x=1", "--at", "y=2")
+    assert completed.returncode == 1
+    assert completed.stderr.startswith("symdiff compare: error: evaluate: unknown function foo with 1 argument(s); known functions: ")
+    assert completed.stderr.endswith(
+        "The compare command evaluates only these built-in functions. To compare with foo, write (define (foo u) ...), "
+        "(define-derivative (foo u) ...) and (compare-derivatives '(* (foo y) x) 'x '((x . 1) (y . 2))) "
+        "in a .scm file and run symdiff FILE\n"
+    )
+    assert completed.stderr.count("\n") == 1
+
+
+def test_compare_without_rule_advises_definition() -> None:
+    completed = run("compare", "frob(x, y)", "x", "--at", "x=1", "--at", "y=2")
+    assert completed.returncode == 1
+    assert "no derivative rule for frob in (frob x y)" in completed.stderr
+    assert "(define (frob u1 u2) ...), (define-derivative (frob u1 u2) ...)" in completed.stderr
+    assert "(compare-derivatives '(frob x y) 'x '((x . 1) (y . 2)))" in completed.stderr
+    assert "put 'deriv" not in completed.stderr
+
+
+def test_advised_scheme_file_compares(tmp_path) -> None:
+    program = tmp_path / "foo.scm"
+    program.write_text(
+        "(define (foo u) (* u u u))\n"
+        "(define-derivative (foo u) (* 3 u u))\n"
+        "(compare-derivatives '(* (foo y) x) 'x '((x . 1) (y . 2)))\n",
+        encoding="utf-8",
+    )
+    completed = run(str(program))
+    assert completed.returncode == 0, completed.stderr
+    assert "back propagation     8                        0" in completed.stdout
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

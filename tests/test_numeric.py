@@ -9,6 +9,7 @@ import pytest
 
 import symdiff
 from symdiff import DerivError, EvaluationError, SchemeError, SchemeTypeError
+from symdiff.errors import UnknownFunctionError
 from symdiff.printer import write_string
 
 from strategies import OPERATORS
@@ -89,6 +90,13 @@ def test_evaluate_float(text, point, expected):
     result = evaluate(text, **point)
     assert type(result) is float, f"{text} at {point}: got {result!r}, expected a float"
     assert result == pytest.approx(expected, rel=1e-15), f"{text} at {point}: got {result!r}, expected {expected!r}"
+
+
+def test_evaluate_unknown_function_names_it():
+    with pytest.raises(UnknownFunctionError) as caught:
+        evaluate("(+ x (foo x 2))", x=1)
+    assert caught.value.name == "foo"
+    assert caught.value.arity == 2
 
 
 @pytest.mark.parametrize(("text", "point", "message"), DOMAIN_ERRORS)

@@ -12,7 +12,7 @@ import math
 from fractions import Fraction
 from typing import Any, Callable
 
-from ..errors import EvaluationError
+from ..errors import EvaluationError, UnknownFunctionError
 from ..numbers import to_float
 from ..printer import write_string
 from ..types import Symbol
@@ -249,8 +249,10 @@ def apply_operator(operator: Symbol, arguments: list[Any], resolve: FunctionReso
     if user_function is not None:
         return user_function(*arguments)
     known = sorted(["+", "-", "*", "/", "**", "expt", "log", "atan"] + [name.name for name in UNARY])
-    raise EvaluationError(
-        f"evaluate: unknown function {operator.name} with {count} argument(s); known functions: {' '.join(known)}"
+    raise UnknownFunctionError(
+        f"evaluate: unknown function {operator.name} with {count} argument(s); known functions: {' '.join(known)}",
+        operator.name,
+        count,
     )
 
 
