@@ -184,17 +184,17 @@ def _compare(args: argparse.Namespace) -> int:
     datum, notation = read_expression(args.expression, args.notation)
     variable = _variable(args.variable)
     bindings = []
-    given: dict[Any, str] = {}
+    at_text_by_symbol: dict[Any, str] = {}
     for item in args.at:
         name, separator, value_text = item.partition("=")
         if not separator or not name.strip():
             raise SchemeError(f"--at expects NAME=NUMBER, got {item!r}")
         symbol = _variable(name.strip())
-        if symbol in given:
+        if symbol in at_text_by_symbol:
             raise SchemeError(
-                f"{symbol.name} is given twice, with --at {given[symbol]} and --at {item.strip()}: give each variable one value"
+                f"{symbol.name} is given twice, with --at {at_text_by_symbol[symbol]} and --at {item.strip()}: give each variable one value"
             )
-        given[symbol] = item.strip()
+        at_text_by_symbol[symbol] = item.strip()
         value = read(value_text.strip(), "<--at>")
         bindings.append(Pair(symbol, value))
     if not any(binding.car is variable for binding in bindings):
