@@ -40,6 +40,7 @@ def run(*arguments: str) -> subprocess.CompletedProcess:
         (("deriv", "(* x x)", "x", "--output", "infix"), "x + x"),
         (("deriv", "-x^2", "x"), "-(2*x)"),
         (("deriv", "(- x -1)", "x"), "1"),
+        (("deriv", "0^x", "x"), "0"),
     ],
 )
 def test_deriv_command_output(arguments: tuple[str, ...], expected: str) -> None:

@@ -67,6 +67,10 @@ def raised_error(source: str) -> SchemeError:
         ("(** (* 2 x) 3)", "x", "(* (* 3 (** (* 2 x) 2)) 2)"),
         ("(** y 3)", "x", "0"),
         ("(** 2 3)", "x", "0"),
+        # a power of the number 0 is 0 wherever its exponent is positive
+        ("(** 0 x)", "x", "0"),
+        ("(expt 0.0 (sin x))", "x", "0"),
+        ("(* x (** 0 x))", "x", "(** 0 x)"),
         # differences and negation
         ("(- x)", "x", "-1"),
         ("(- x y)", "x", "1"),
@@ -102,6 +106,7 @@ def test_deriv(expression: str, variable: str, expected: str) -> None:
         ("(- x y)", "x", "(- 1 0)"),
         ("(- x)", "x", "(- 1)"),
         ("(* 0 x)", "x", "(+ (* 0 1) (* 0 x))"),
+        ("(** 0 (* 2 x))", "x", "0"),
         ("x", "x", "1"),
         ("5", "x", "0"),
     ],

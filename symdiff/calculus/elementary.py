@@ -104,7 +104,7 @@ def power_rule(operator: Symbol) -> BuiltinRule:
     """Return the rule for (operator u v), the power u^v.
 
     With v free of the variable: d(u^v) = v u^(v-1) du (SICP exercise 2.56).
-    With u free of it: d(u^v) = u^v log(u) dv.
+    With u free of it: d(u^v) = u^v log(u) dv, and 0 for the number u = 0.
     Otherwise: d(u^v) = u^v (dv log(u) + v du / u).
     """
 
@@ -119,6 +119,11 @@ def power_rule(operator: Symbol) -> BuiltinRule:
         power = cell(operator, operands)
         if not context.depends_on(base, var):
             d_exponent = yield exponent
+            if is_number(base) and base == 0:
+                # 0^v is 0 where v > 0 and has no value where v < 0, so its derivative is 0
+                # wherever one exists, as back propagation gives for v > 0. The general form
+                # 0^v log(0) dv would have no value at any point.
+                return 0
             return make.make_product(make.make_product(power, make.make_call(LOG, base)), d_exponent)
         d_exponent = yield exponent
         d_base = yield base
