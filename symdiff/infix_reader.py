@@ -156,6 +156,30 @@ def _unclosed_parenthesis(text: str) -> int | None:
     return stack[-1] if stack else None
 
 
+def _group_before(text: str) -> str:
+    """Return the bracketed group that ends `text`, with the function name before it, if any.
+
+    The group is put on one line, and a group longer than 40 characters is shortened to (...).
+    """
+    depth = 0
+    start = 0
+    for offset in range(len(text) - 1, -1, -1):
+        if text[offset] == ")":
+            depth += 1
+        elif text[offset] == "(":
+            depth -= 1
+            if depth == 0:
+                start = offset
+                break
+    name_start = start
+    while name_start > 0 and (text[name_start - 1].isalnum() or text[name_start - 1] == "_"):
+        name_start -= 1
+    group = " ".join(text[start:].split())
+    if len(group) > 40:
+        group = "(...)"
+    return text[name_start:start] + group
+
+
 def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
@@ -175,6 +199,8 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> R
     before = text[: token.start_pos].rstrip() if token.start_pos is not None else ""
     if token_type in ("NAME", "NUMBER", "LPAR") and before and (before[-1].isalnum() or before[-1] in "._)"):
         previous = before.split()[-1] if before.split() else before
+        if previous.count(")") > previous.count("("):
+            previous = _group_before(before)
         return ReadError(
             f"implicit multiplication is not supported: write {previous}*{token}"
             + ("...)" if token_type == "LPAR" else ""),
