@@ -118,3 +118,20 @@ class SchemeExit(Exception):
     def __init__(self, status: int = 0) -> None:
         super().__init__(status)
         self.status = status
+
+
+class ExpressionTooLargeError(MemoryError):
+    """The expression engine would outgrow its share of the machine's memory.
+
+    A MemoryError, so code that handles running out of memory handles this too. It is raised
+    while memory is still free, because on Linux the kernel usually stops a process that
+    exhausts memory before Python can raise a MemoryError of its own.
+    """
+
+    def __init__(self, cells: int, limit: int) -> None:
+        super().__init__(
+            f"the expression engine holds {cells:,} cells, over the limit of {limit:,} set from this "
+            "machine's memory; simplify between steps (the sicp or full level) or work on smaller parts"
+        )
+        self.cells = cells
+        self.limit = limit

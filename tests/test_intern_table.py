@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 
 import pytest
 
@@ -13,6 +14,8 @@ from symdiff.calculus.elementary import COS, SIN
 from symdiff.calculus.expr import clear_interned, compound1, interned_count
 from symdiff.calculus.operations import derivative
 from symdiff.calculus.rules import RuleTable, differentiate
+from symdiff.errors import ExpressionTooLargeError
+from symdiff.printer import write_string
 from symdiff.types import Symbol
 
 X = Symbol("x")
@@ -139,3 +142,58 @@ def test_last_cells_and_longer_lists_stay_apart(sweeps):
         assert cell(head, NIL) is last
         assert cell(head, last) is longer
         assert cell(last, NIL) is not last
+
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    """Let the table hold only 20,000 cells during an operation, starting from an empty table."""
+    monkeypatch.setattr(expr_module, "CELL_LIMIT", 20_000)
+    clear_interned()
+    yield 20_000
+    clear_interned()
+
+
+def test_cell_limit_stops_growing_operation(small_limit):
+    # At the none level (** x 3) grows with every order: order 60 needs over 200,000 cells.
+    with pytest.raises(ExpressionTooLargeError, match="over the limit of 20,000") as caught:
+        symdiff.deriv("(** x 3)", "x", simplify="none", order=60)
+    assert isinstance(caught.value, MemoryError)
+    assert caught.value.cells > small_limit
+
+
+def test_cell_limit_leaves_engine_usable(small_limit):
+    with pytest.raises(ExpressionTooLargeError):
+        symdiff.deriv("(** x 3)", "x", simplify="none", order=60)
+    assert str(symdiff.deriv("(** x 3)", "x", order=2)) == "(* 3 (* 2 x))"
+    assert interned_count() < small_limit
+
+
+def test_cell_limit_allows_work_below_it(small_limit):
+    assert str(symdiff.deriv("(** x 3)", "x", simplify="none", order=4)).startswith("(+")
+
+
+def test_cell_limit_error_in_command(small_limit, capsys):
+    from symdiff import commands
+
+    assert commands.run_command(["deriv", "x^3", "x", "--order", "60", "--simplify", "none"]) == 1
+    assert "out of memory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("collector", [True, False])
+def test_cell_limit_error_in_program(small_limit, collector, monkeypatch):
+    # Without the collector, the failed operation's cells must be freed by reference counting.
+    from symdiff import Interpreter
+    from symdiff.errors import EvaluationError
+
+    if not collector:
+        monkeypatch.setattr(gc, "collect", lambda *args: 0)
+
+    interpreter = Interpreter(output=io.StringIO())
+    interpreter.eval("(define kept '(sin x))")
+    with pytest.raises(EvaluationError, match="out of memory"):
+        interpreter.eval("(deriv '(** x 3) 'x 60 'none)")
+    assert write_string(interpreter.eval("(deriv kept 'x)")) == "(cos x)"
+
+
+def test_default_cell_limit_floor():
+    assert expr_module.default_cell_limit() >= expr_module.IN_OPERATION_MINIMUM

@@ -81,10 +81,16 @@ def run_deep(function: Callable[[], Any]) -> Any:
         _wait(thread, finished)
     finally:
         _release_limit()
-    if "error" in outcome:
-        error = outcome["error"]
+    if "error" not in outcome:
+        return outcome.get("value")
+    error = outcome.pop("error")
+    try:
         raise error.with_traceback(error.__traceback__)
-    return outcome.get("value")
+    finally:
+        # The traceback refers to this frame and to target's, whose locals would refer back to
+        # the error: a cycle that would keep the failed computation's data alive until the next
+        # cyclic collection.
+        del error
 
 
 def _start_worker(target: Callable[[], None]) -> threading.Thread:
