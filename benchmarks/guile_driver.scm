@@ -22,21 +22,37 @@
   (exact->inexact (/ (- end start) internal-time-units-per-second)))
 
 ;; Call (thunk) until max-reps runs, or until budget seconds have passed and min-reps have
-;; run, or until 3 * budget seconds have passed; return the seconds of each call.
+;; run, or until 3 * budget seconds have passed; return the seconds of each call. When the
+;; first call takes under budget / 4, it and up to warmup-reps - 1 more calls within budget / 4
+;; seconds are warm-up calls, run as worker.py runs them and not returned.
+(define warmup-reps 10)
+
+(define (timed-call thunk)
+  (gc)
+  (let* ((start (get-internal-run-time))
+         (ignored (thunk))
+         (end (get-internal-run-time)))
+    (seconds-between start end)))
+
 (define (repeat-timed thunk budget min-reps max-reps)
-  (let ((phase-start (now)))
-    (let loop ((times '()) (reps 0))
-      (let ((elapsed (seconds-between phase-start (now))))
-        (if (or (>= reps max-reps)
-                (and (>= elapsed budget) (>= reps min-reps))
-                (and (> reps 0) (>= elapsed (* 3 budget))))
-            (reverse times)
-            (begin
-              (gc)
-              (let* ((start (get-internal-run-time))
-                     (ignored (thunk))
-                     (end (get-internal-run-time)))
-                (loop (cons (seconds-between start end) times) (+ reps 1)))))))))
+  (let* ((warm-start (now))
+         (first (timed-call thunk))
+         (warm? (< first (/ budget 4))))
+    (when warm?
+      (let warm ((calls 1))
+        (when (and (< calls warmup-reps)
+                   (< (seconds-between warm-start (now)) (/ budget 4)))
+          (timed-call thunk)
+          (warm (+ calls 1)))))
+    (let ((phase-start (if warm? (now) warm-start)))
+      (let loop ((times (if warm? '() (list first)))
+                 (reps (if warm? 0 1)))
+        (let ((elapsed (seconds-between phase-start (now))))
+          (if (or (>= reps max-reps)
+                  (and (>= elapsed budget) (>= reps min-reps))
+                  (and (> reps 0) (>= elapsed (* 3 budget))))
+              (reverse times)
+              (loop (cons (timed-call thunk) times) (+ reps 1))))))))
 
 (define (report phase times)
   (display phase)

@@ -62,4 +62,32 @@ def test_repetitions_after_first_skip_full_collection(monkeypatch) -> None:
     monkeypatch.setattr(gc, "collect", lambda generation=2: generations.append(generation))
     times = worker.repeat_timed(lambda: 0.0, budget=60.0, min_reps=4, max_reps=4)
     assert times == [0.0] * 4
-    assert generations == [2, 1, 1, 1]
+    assert generations == [2] + [1] * (worker.WARMUP_REPS - 1 + 4)
+
+
+def test_fast_first_repetition_warms_up_untimed() -> None:
+    from benchmarks import worker
+
+    calls = []
+
+    def run_once() -> float:
+        calls.append(1)
+        return 0.001 * len(calls)
+
+    times = worker.repeat_timed(run_once, budget=60.0, min_reps=3, max_reps=3)
+    assert len(calls) == worker.WARMUP_REPS + 3
+    assert times == [0.001 * (worker.WARMUP_REPS + n) for n in (1, 2, 3)]
+
+
+def test_slow_first_repetition_is_timed() -> None:
+    from benchmarks import worker
+
+    calls = []
+
+    def run_once() -> float:
+        calls.append(1)
+        return 20.0
+
+    times = worker.repeat_timed(run_once, budget=60.0, min_reps=3, max_reps=3)
+    assert times == [20.0] * 3
+    assert len(calls) == 3
