@@ -23,8 +23,8 @@
 
 ;; Call (thunk) until max-reps runs, or until budget seconds have passed and min-reps have
 ;; run, or until 3 * budget seconds have passed; return the seconds of each call. When the
-;; first call takes under budget / 4, it and up to warmup-reps - 1 more calls within budget / 4
-;; seconds are warm-up calls, run as worker.py runs them and not returned.
+;; first call takes under budget / 4, it and up to warmup-reps - 1 more calls within the next
+;; budget / 4 seconds are warm-up calls, run as worker.py runs them and not returned.
 (define warmup-reps 10)
 
 (define (timed-call thunk)
@@ -35,8 +35,9 @@
     (seconds-between start end)))
 
 (define (repeat-timed thunk budget min-reps max-reps)
-  (let* ((warm-start (now))
+  (let* ((first-start (now))
          (first (timed-call thunk))
+         (warm-start (now))
          (warm? (< first (/ budget 4))))
     (when warm?
       (let warm ((calls 1))
@@ -44,7 +45,7 @@
                    (< (seconds-between warm-start (now)) (/ budget 4)))
           (timed-call thunk)
           (warm (+ calls 1)))))
-    (let ((phase-start (if warm? (now) warm-start)))
+    (let ((phase-start (if warm? (now) first-start)))
       (let loop ((times (if warm? '() (list first)))
                  (reps (if warm? 0 1)))
         (let ((elapsed (seconds-between phase-start (now))))

@@ -78,17 +78,20 @@ def repeat_timed(run_once: Any, budget: float, min_reps: int, max_reps: int, sur
     # collection of the two younger generations, which frees the previous repetition's
     # cyclic garbage.
     gc.collect()
-    warm_start = time.perf_counter()
+    first_start = time.perf_counter()
     first = run_once()
     results = [first]
     if first < budget / 4:
+        # The window starts after the first repetition, whose wall time includes one-time
+        # work such as imports.
         results.clear()
+        warm_start = time.perf_counter()
         warmed = 1
         while warmed < WARMUP_REPS and time.perf_counter() - warm_start < budget / 4:
             gc.collect(1)
             run_once()
             warmed += 1
-    start = time.perf_counter() if not results else warm_start
+    start = time.perf_counter() if not results else first_start
     while True:
         elapsed = time.perf_counter() - start
         if len(results) >= max_reps:
