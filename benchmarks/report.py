@@ -487,7 +487,7 @@ SICP chapter 1 programs next to CPython, and the start-up of the command line. T
 ```sh
 pip install '.[bench]'              # SymPy and SymEngine; without them they show as missing
 apt-get install guile-3.0           # optional: the Guile column
-python -m benchmarks                # everything: 5 to 6 minutes here, more under load
+python -m benchmarks                # everything: about 4 to 5 minutes here, more under load
 python -m benchmarks --quick        # small sizes for CI: about 30 s
 python -m benchmarks --only chain --only dag --json chain.json
 python -m benchmarks --write-page   # rewrite this page
