@@ -457,18 +457,25 @@ def test_interrupt_exits_130(tmp_path):
     env = symdiff_env(tmp_path)
     env["PYTHONUNBUFFERED"] = "1"
 
+    # A shell starts background jobs with SIGINT ignored, and the child would inherit that.
     process = subprocess.Popen(
         [sys.executable, "-m", "symdiff", "loop.scm"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    assert process.stdout is not None and process.stderr is not None
-    assert process.stdout.readline() == b"started\n"
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline() == b"started\n"
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()  # the loop never ends by itself
+            process.communicate()
 
     assert process.returncode == cli.EXIT_INTERRUPTED
     assert stderr.decode() == "symdiff: interrupted\n"

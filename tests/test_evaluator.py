@@ -638,3 +638,30 @@ def test_interpreters_are_independent() -> None:
 
 def test_evaluate_function() -> None:
     assert symdiff.evaluate("(* 6 7)") == 42
+
+
+def test_worker_thread_gone_after_evaluation() -> None:
+    # A finished worker is joined, so its large stack is freed before the next one starts.
+    import threading
+
+    interpreter = Interpreter(output=io.StringIO())
+    for _ in range(3):
+        assert interpreter.eval("(+ 1 2)") == 3
+        assert not [t for t in threading.enumerate() if t.name == "symdiff-eval"]
+
+
+def test_worker_thread_start_failure(monkeypatch) -> None:
+    import threading
+
+    def refuse(self) -> None:
+        raise RuntimeError("can't start new thread")
+
+    limit = sys.getrecursionlimit()
+    interpreter = Interpreter(output=io.StringIO())
+    interpreter.eval("(define kept 5)")
+    with monkeypatch.context() as patch:
+        patch.setattr(threading.Thread, "start", refuse)
+        with pytest.raises(EvaluationError, match=r"cannot start the evaluation thread .*ulimit -v"):
+            interpreter.eval("(+ kept 1)")
+    assert sys.getrecursionlimit() == limit
+    assert interpreter.eval("(+ kept 1)") == 6

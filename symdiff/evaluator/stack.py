@@ -106,6 +106,18 @@ def _start_worker(target: Callable[[], None]) -> threading.Thread:
             threading.stack_size(STACK_BYTES)
             thread = threading.Thread(target=target, name="symdiff-eval", daemon=True)
             thread.start()
+        except RuntimeError as error:
+            # CPython raises RuntimeError when the system cannot create the thread, usually
+            # because an address-space limit leaves no room for its stack.
+            logger.debug("evaluation thread not started: %s", error)
+            _active_workers -= 1
+            if _active_workers == 0:
+                sys.setrecursionlimit(_saved_limit)
+            raise EvaluationError(
+                f"cannot start the evaluation thread ({error}): it reserves "
+                f"{STACK_BYTES // 1024**3} GiB of address space for deep recursion; "
+                "raise the address-space limit (ulimit -v) or unset it"
+            ) from None
         finally:
             threading.stack_size(previous_size)
     return thread
@@ -128,10 +140,17 @@ def _wait(thread: threading.Thread, finished: threading.Event) -> None:
     while True:
         try:
             finished.wait()
-            return
+            break
         except KeyboardInterrupt:
             logger.debug("interrupting evaluation thread %s", thread.ident)
             _raise_in_thread(thread, KeyboardInterrupt)
+    # The worker has finished its work but may still be exiting. Waiting for it frees its
+    # stack before the next evaluation starts another worker, so that two large stacks never
+    # coexist under an address-space limit.
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        pass  # the result is complete, so a Ctrl-C this late has nothing left to stop
 
 
 def _raise_in_thread(thread: threading.Thread, exception: type[BaseException]) -> None:
