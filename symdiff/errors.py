@@ -128,10 +128,7 @@ class ExpressionTooLargeError(MemoryError):
     exhausts memory before Python can raise a MemoryError of its own.
     """
 
-    def __init__(self, cells: int, limit: int) -> None:
-        super().__init__(
-            f"the expression engine holds {cells:,} cells, over the limit of {limit:,} set from this "
-            "machine's memory; simplify between steps (the sicp or full level) or work on smaller parts"
-        )
+    def __init__(self, message: str, cells: int = 0, limit: int = 0) -> None:
+        super().__init__(message)
         self.cells = cells
         self.limit = limit

@@ -6,6 +6,8 @@ polynomial path switched off, so that every order goes through the rules and the
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -426,3 +428,42 @@ def test_huge_shift_exponents_use_loop(monkeypatch):
     expr = engine("(* (f x) (exp x))")
     assert not took_input_route(expr, rules)
     assert text(derivative(expr, X, rules, "full", 2)) == text(loop_only(expr, 2, "full", rules=rules, monkeypatch=monkeypatch))
+
+
+def test_growing_polynomial_stops_at_memory_budget(monkeypatch):
+    # The orders of (tan x) gain a monomial every other order and ever longer coefficients.
+    from symdiff.calculus import expr as expr_module
+    from symdiff.errors import ExpressionTooLargeError
+
+    monkeypatch.setattr(expr_module, "CELL_LIMIT", 1_000)
+    monkeypatch.setattr(expr_module, "resident_bytes", lambda: None)
+    with pytest.raises(ExpressionTooLargeError, match="as polynomials need about .* over the 0 MB"):
+        derivative(engine("(tan x)"), X, RuleTable(), "sicp", 10**6)
+
+
+def test_process_size_stops_polynomial_orders(monkeypatch):
+    from symdiff.calculus import expr as expr_module
+    from symdiff.errors import ExpressionTooLargeError
+
+    monkeypatch.setattr(expr_module, "resident_bytes", lambda: 10**15)
+    with pytest.raises(ExpressionTooLargeError, match="have brought the process to 1,000,000,000 MB"):
+        derivative(engine("(tan x)"), X, RuleTable(), "sicp", 20)
+
+
+def test_resident_bytes_on_linux():
+    from symdiff.calculus import expr as expr_module
+
+    resident = expr_module.resident_bytes()
+    if sys.platform.startswith("linux"):
+        assert resident is not None and resident > 1_000_000
+
+
+def test_polynomial_size_check_counts_coefficients(monkeypatch):
+    from symdiff.calculus import expr as expr_module
+    from symdiff.errors import ExpressionTooLargeError
+
+    monkeypatch.setattr(expr_module, "CELL_LIMIT", 16_000)  # a polynomial budget of 800,000 bytes
+    monkeypatch.setattr(expr_module, "resident_bytes", lambda: None)
+    ring._check_size({0: 1 << 1000})
+    with pytest.raises(ExpressionTooLargeError, match="needs about 1 MB"):
+        ring._check_size({0: 1 << 6_500_000})

@@ -113,6 +113,15 @@ def default_cell_limit() -> int:
 CELL_LIMIT = default_cell_limit()
 
 
+def resident_bytes() -> int | None:
+    """Return the memory the process occupies now (Linux), or None where it is not known."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def atom_key(value: Any) -> Any:
     """Return a dictionary key that distinguishes atoms exactly: 1, 1.0 and #t get different keys."""
     kind = type(value)
@@ -170,7 +179,13 @@ def _sweep() -> None:
         # The next check comes after some growth, so that a program holding this many cells
         # pays one sweep per failed operation rather than one per new cell.
         _sweep_threshold = len(table) + CELL_LIMIT // 8
-        raise ExpressionTooLargeError(len(table), CELL_LIMIT)
+        raise ExpressionTooLargeError(
+            f"the expression engine holds {len(table):,} cells, over the limit of {CELL_LIMIT:,} set "
+            "from this machine's memory; simplify between steps (the sicp or full level) or work on "
+            "smaller parts",
+            len(table),
+            CELL_LIMIT,
+        )
 
 
 def _drop_unreferenced(table: dict) -> None:

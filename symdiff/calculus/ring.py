@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
-from operator import add
 from typing import Any, Callable
 
-from ..errors import SchemeError
+from ..errors import ExpressionTooLargeError, SchemeError
 from ..numbers import to_float
 from ..types import NIL, Symbol
 from .constructors import MINUS, PLUS, POWER, TIMES
+from . import expr as expr_module
 from .expr import Cell, compound
 from .fast import DIFFERENCE, POWER_RULE, PRODUCT, SUM
 from .rules import RuleTable, differentiate
@@ -415,10 +415,40 @@ def _after(polynomial: dict[Packed, int], shifts: Shifts, orders: int) -> dict[P
         done += 1
         if not polynomial:
             return polynomial  # every later order of 0 is 0
+        if not done % SIZE_CHECK_ORDERS:
+            _check_size(polynomial)
     if scale != 1:
         # Every order has integer coefficients, so the scaled ones are integers again.
         polynomial = {monomial: int(c * scale) for monomial, c in polynomial.items()}
     return polynomial
+
+
+# Orders whose monomials and coefficients keep growing, such as those of (tan x), would fill
+# the memory without ever making a cell. So every SIZE_CHECK_ORDERS orders the polynomial is
+# measured against a quarter of the engine's memory budget (the polynomial, its derivative
+# and the derivative's filtered copy exist at once), and the process against the whole
+# budget. The process can be far larger than its live data: coefficients a little longer at
+# each order cannot reuse the memory of the last order's, and the tan x orders near 3,600
+# held 8 MB of polynomial in 1.3 GB. A monomial costs about MONOMIAL_BYTES with its
+# dictionary entry and integer objects, plus its coefficient's digits.
+SIZE_CHECK_ORDERS = 8
+MONOMIAL_BYTES = 150
+
+
+def _check_size(polynomial: dict[Packed, int]) -> None:
+    budget = expr_module.CELL_LIMIT * expr_module.BYTES_PER_CELL
+    size = len(polynomial) * MONOMIAL_BYTES + sum(c.bit_length() for c in polynomial.values()) // 8
+    if size > budget // 4:
+        raise _too_large(f"the orders computed as polynomials need about {size / 1e6:,.0f} MB", budget // 4)
+    resident = expr_module.resident_bytes()
+    if resident is not None and resident > budget:
+        raise _too_large(f"the orders so far have brought the process to {resident / 1e6:,.0f} MB", budget)
+
+
+def _too_large(what: str, budget: int) -> ExpressionTooLargeError:
+    return ExpressionTooLargeError(
+        f"{what}, over the {budget / 1e6:,.0f} MB set from this machine's memory; ask for a lower order"
+    )
 
 
 def _ratio(later: dict[Packed, int], earlier: dict[Packed, int]) -> Fraction | None:
