@@ -439,16 +439,20 @@ def _check_size(polynomial: dict[Packed, int]) -> None:
     budget = expr_module.CELL_LIMIT * expr_module.BYTES_PER_CELL
     size = len(polynomial) * MONOMIAL_BYTES + sum(c.bit_length() for c in polynomial.values()) // 8
     if size > budget // 4:
-        raise _too_large(f"the orders computed as polynomials need about {size / 1e6:,.0f} MB", budget // 4)
+        raise _too_large(f"the orders computed as polynomials need about {_megabytes(size)} MB", budget // 4)
     resident = expr_module.resident_bytes()
     if resident is not None and resident > budget:
-        raise _too_large(f"the orders so far have brought the process to {resident / 1e6:,.0f} MB", budget)
+        raise _too_large(f"the orders so far have brought the process to {_megabytes(resident)} MB", budget)
 
 
 def _too_large(what: str, budget: int) -> ExpressionTooLargeError:
     return ExpressionTooLargeError(
-        f"{what}, over the {budget / 1e6:,.0f} MB set from this machine's memory; ask for a lower order"
+        f"{what}, over the {_megabytes(budget)} MB set from this machine's memory; ask for a lower order"
     )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f}" if size >= 10**7 else f"{size / 1e6:.1f}"
 
 
 def _ratio(later: dict[Packed, int], earlier: dict[Packed, int]) -> Fraction | None:
