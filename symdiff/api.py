@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 from fractions import Fraction
 from typing import Any, Iterator, Mapping, Union
@@ -14,7 +15,7 @@ from .calculus.operations import gradient as _gradient
 from .calculus.elementary import BUILTIN_RULES
 from .calculus.rules import RuleTable
 from .calculus.simplify import simplify as full_simplify
-from .errors import DerivError, ReadError, SchemeError, SourcePosition
+from .errors import DerivError, EvaluationError, ReadError, SchemeError, SourcePosition
 from .infix_reader import parse_infix
 from .math_printer import to_infix, to_latex
 from .printer import MAX_PRINTED_NODES, write_string
@@ -79,10 +80,27 @@ class Expression:
         Fraction(7, 2)
         """
         point = {**(bindings or {}), **values}
+        values_by_symbol: dict[Symbol, Any] = {}
         for name, value in point.items():
+            if not isinstance(name, (str, Symbol)):
+                raise TypeError(f"evaluate: a variable name must be a string such as 'x', got {name!r}")
+            kind = type(value)
+            if kind is not bool and kind not in (int, float, Fraction):
+                # Other number types, such as NumPy's, become the plain type of the same value;
+                # bool stays an error.
+                if isinstance(value, numbers.Integral):
+                    value = int(value)
+                elif isinstance(value, numbers.Rational):
+                    value = Fraction(value.numerator, value.denominator)
+                elif isinstance(value, numbers.Real):
+                    value = float(value)
             if type(value) not in (int, float, Fraction):
                 raise TypeError(f"the value of {name} must be an int, float or Fraction, got {value!r}")
-        return evaluate(self.value, {_as_symbol(name): value for name, value in point.items()})
+            values_by_symbol[_as_symbol(name)] = value
+        try:
+            return evaluate(self.value, values_by_symbol)
+        except OverflowError as error:
+            raise EvaluationError(f"evaluate: a number is too large for this operation ({error})") from None
 
 
 def _same_structure(a: Any, b: Any) -> bool:

@@ -407,3 +407,24 @@ def test_gradient_rejects_a_string_of_variables() -> None:
     with pytest.raises(symdiff.DerivError, match="list of names"):
         symdiff.gradient("x*y", "xy")
     assert [str(part) for part in symdiff.gradient("x*y", ["x", "y"])] == ["y", "x"]
+
+
+def test_evaluate_overflow_is_scheme_error() -> None:
+    with pytest.raises(symdiff.SchemeError, match="too large"):
+        symdiff.parse("x^2 + y").evaluate(x=10**400, y=0.5)
+
+
+def test_evaluate_accepts_numpy_numbers() -> None:
+    numpy = pytest.importorskip("numpy")
+    value = symdiff.parse("x^2 + y").evaluate(x=numpy.float64(1.5), y=numpy.int64(2))
+    assert value == 4.25
+    assert type(value) is float
+    assert symdiff.parse("x*y").evaluate(x=numpy.int64(3), y=2) == 6
+
+
+def test_evaluate_rejects_bool_and_odd_names() -> None:
+    expr = symdiff.parse("x + 1")
+    with pytest.raises(TypeError, match="must be an int, float or Fraction"):
+        expr.evaluate(x=True)
+    with pytest.raises(TypeError, match="variable name must be a string"):
+        expr.evaluate({1: 2})
