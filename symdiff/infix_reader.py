@@ -136,6 +136,8 @@ def parse_infix(text: str, source: str = "<infix>") -> Any:
 
     Raises ReadError with the column of the problem and what to write instead.
     """
+    if not text.strip():
+        raise ReadError("the expression is empty: write one, such as x^2 + 1", SourcePosition(source, 1, 1))
     try:
         with _lock:
             parser, builder = _parser()
