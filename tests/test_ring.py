@@ -446,8 +446,16 @@ def test_process_size_stops_polynomial_orders(monkeypatch):
     from symdiff.errors import ExpressionTooLargeError
 
     monkeypatch.setattr(expr_module, "resident_bytes", lambda: 10**15)
+    monkeypatch.setattr(ring, "RESIDENT_CHECK_BYTES", 0)
     with pytest.raises(ExpressionTooLargeError, match="have brought the process to 1,000,000,000 MB"):
         derivative(engine("(tan x)"), X, RuleTable(), "sicp", 20)
+
+
+def test_small_polynomial_skips_process_size(monkeypatch):
+    from symdiff.calculus import expr as expr_module
+
+    monkeypatch.setattr(expr_module, "resident_bytes", lambda: 10**15)
+    assert text(derivative(engine("(tan x)"), X, RuleTable(), "full", 20)).startswith("(+")
 
 
 def test_resident_bytes_on_linux():

@@ -433,6 +433,8 @@ def _after(polynomial: dict[Packed, int], shifts: Shifts, orders: int) -> dict[P
 # dictionary entry and integer objects, plus its coefficient's digits.
 SIZE_CHECK_ORDERS = 8
 MONOMIAL_BYTES = 150
+# The process is measured only once the polynomial has this many bytes.
+RESIDENT_CHECK_BYTES = 1_000_000
 
 
 def _check_size(polynomial: dict[Packed, int]) -> None:
@@ -440,6 +442,8 @@ def _check_size(polynomial: dict[Packed, int]) -> None:
     size = len(polynomial) * MONOMIAL_BYTES + sum(c.bit_length() for c in polynomial.values()) // 8
     if size > budget // 4:
         raise _too_large(f"the orders computed as polynomials need about {_megabytes(size)} MB", budget // 4)
+    if size < RESIDENT_CHECK_BYTES:
+        return  # reading the process's size costs about 13 us, more than a small order
     resident = expr_module.resident_bytes()
     if resident is not None and resident > budget:
         raise _too_large(f"the orders so far have brought the process to {_megabytes(resident)} MB", budget)
