@@ -294,7 +294,9 @@ def _differentiate(polynomial: dict[Packed, int], shifts: Shifts, known: Parts) 
             for shift, shift_coefficient in position_shifts:
                 product = monomial + shift
                 result[product] = get(product, 0) + scale * shift_coefficient
-    return {monomial: c for monomial, c in result.items() if c != 0}
+    if 0 in result.values():
+        return {monomial: c for monomial, c in result.items() if c != 0}
+    return result
 
 
 def _full_form(polynomial: dict[Packed, int], cells: list[Any], simplifier: Simplifier) -> Any:
