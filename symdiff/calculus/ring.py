@@ -232,10 +232,11 @@ Packed = int
 Shifts = list[list[tuple[Packed, int]]]
 
 
-def _packed(monomial: Monomial) -> Packed:
+def _packed(monomial: Monomial, limit: int = MAX_START_EXPONENT) -> Packed:
+    """Return the packed form of a monomial whose exponents are all below `limit`."""
     packed = 0
     for position, exponent in monomial:
-        if exponent >= MAX_START_EXPONENT:
+        if exponent >= limit:
             raise _NotPolynomial
         packed += exponent << (EXPONENT_BITS * position)
     return packed
@@ -256,9 +257,7 @@ def _shifts(derivatives: list[Polynomial]) -> Shifts:
     for position, derivative in enumerate(derivatives):
         shifts = []
         for monomial, coefficient in derivative.items():
-            if any(exponent >= MAX_SHIFT_EXPONENT for _, exponent in monomial):
-                raise _NotPolynomial
-            shifts.append((_packed(monomial) - (1 << (EXPONENT_BITS * position)), coefficient))
+            shifts.append((_packed(monomial, MAX_SHIFT_EXPONENT) - (1 << (EXPONENT_BITS * position)), coefficient))
         result.append(shifts)
     return result
 
@@ -433,7 +432,7 @@ def _after(polynomial: dict[Packed, int], shifts: Shifts, orders: int) -> dict[P
 # each order cannot reuse the memory of the last order's, and the tan x orders near 3,600
 # held 8 MB of polynomial in 1.3 GB. A monomial costs about MONOMIAL_BYTES with its
 # dictionary entry and integer objects, plus its coefficient's digits.
-SIZE_CHECK_ORDERS = 8
+SIZE_CHECK_ORDERS = 16
 MONOMIAL_BYTES = 150
 # The process is measured only once the polynomial has this many bytes.
 RESIDENT_CHECK_BYTES = 1_000_000
