@@ -219,8 +219,8 @@ class _Generators:
 
 
 # Between orders a monomial is one integer that contains the exponent of generator i in bits
-# EXPONENT_BITS * i and up, and the derivative of generator g is kept as shifts: for each term
-# c m of its derivative, the pair (m - g, c). A monomial u g^e then contributes e c (u g^e + m - g)
+# EXPONENT_BITS * i and up. The derivative of generator g is kept as shifts: for each term c m
+# of its derivative, the pair (m - g, c). A monomial u g^e then contributes e c (u g^e + m - g)
 # for each shift, with one integer addition. A shift lowers the exponent of g by 1, and the sum
 # is exact while every exponent of the result lies in [0, 2 ** EXPONENT_BITS): the exponent of g
 # is 1 or more where the shift applies, and the limits below keep exponents far under the top
@@ -450,9 +450,9 @@ def _check_size(polynomial: dict[Packed, int]) -> None:
         raise _too_large(f"the orders so far have brought the process to {_megabytes(resident)} MB", budget)
 
 
-def _too_large(what: str, budget: int) -> ExpressionTooLargeError:
+def _too_large(problem: str, budget: int) -> ExpressionTooLargeError:
     return ExpressionTooLargeError(
-        f"{what}, over the {_megabytes(budget)} MB set from this machine's memory; ask for a lower order"
+        f"{problem}, over the {_megabytes(budget)} MB set from this machine's memory; ask for a lower order"
     )
 
 
