@@ -653,14 +653,14 @@ def test_worker_thread_gone_after_evaluation() -> None:
 def test_worker_thread_start_failure(monkeypatch) -> None:
     import threading
 
-    def refuse(self) -> None:
+    def fail_to_start(self) -> None:
         raise RuntimeError("can't start new thread")
 
     limit = sys.getrecursionlimit()
     interpreter = Interpreter(output=io.StringIO())
     interpreter.eval("(define kept 5)")
     with monkeypatch.context() as patch:
-        patch.setattr(threading.Thread, "start", refuse)
+        patch.setattr(threading.Thread, "start", fail_to_start)
         with pytest.raises(EvaluationError, match=r"cannot start the evaluation thread .*ulimit -v"):
             interpreter.eval("(+ kept 1)")
     assert sys.getrecursionlimit() == limit

@@ -180,7 +180,7 @@ def _sweep() -> None:
         # pays one sweep per failed operation rather than one per new cell.
         _sweep_threshold = len(table) + CELL_LIMIT // 8
         raise ExpressionTooLargeError(
-            f"the expression engine holds {len(table):,} cells, over the limit of {CELL_LIMIT:,} set "
+            f"the expression engine has {len(table):,} cells, over the limit of {CELL_LIMIT:,} set "
             "from this machine's memory; simplify between steps (the sicp or full level) or work on "
             "smaller parts",
             len(table),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any, Callable
 
 from ..errors import ExpressionTooLargeError, SchemeError
@@ -221,10 +222,10 @@ class _Generators:
 # Between orders a monomial is one integer that contains the exponent of generator i in bits
 # EXPONENT_BITS * i and up. The derivative of generator g is kept as shifts: for each term c m
 # of its derivative, the pair (m - g, c). A monomial u g^e then contributes e c (u g^e + m - g)
-# for each shift, with one integer addition. A shift lowers the exponent of g by 1, and the sum
-# is exact while every exponent of the result lies in [0, 2 ** EXPONENT_BITS): the exponent of g
-# is 1 or more where the shift applies, and the limits below keep exponents far under the top
-# for any number of orders that could ever run (2 ** 100 at one order per nanosecond).
+# for each shift, with one integer addition. A shift lowers the exponent of g by 1. The sum is
+# exact while every exponent of the result lies in [0, 2 ** EXPONENT_BITS), because the
+# exponent of g is 1 or more where the shift applies. The limits below keep exponents far under
+# the top for any number of orders that could ever run (2 ** 100 at one order per nanosecond).
 EXPONENT_BITS = 128
 MAX_START_EXPONENT = 1 << 64
 MAX_SHIFT_EXPONENT = 1 << 24
@@ -337,12 +338,12 @@ def _full_form(polynomial: dict[Packed, int], cells: list[Any], simplifier: Simp
         if not factors:
             constant = coefficient
             continue
-        factors.sort(key=_second)
+        factors.sort(key=itemgetter(1))
         # This is the canonical pass's term key without its last item, a digest of the whole
         # term. The digest decides only between terms with the same factors, and a collected
         # polynomial has no two such terms.
         keyed.append(((-degree, tuple(key for _, key in factors)), coefficient, [factor for factor, _ in factors]))
-    keyed.sort(key=_first)
+    keyed.sort(key=itemgetter(0))
     parts = [(coefficient, factors) for _, coefficient, factors in keyed]
     if constant:
         parts.append((constant, []))
@@ -351,14 +352,6 @@ def _full_form(polynomial: dict[Packed, int], cells: list[Any], simplifier: Simp
     if len(parts) == 1:
         return simplifier.renderer.term(*parts[0])
     return simplifier.renderer.sum_of_parts(parts)
-
-
-def _first(item: tuple) -> Any:
-    return item[0]
-
-
-def _second(item: tuple) -> Any:
-    return item[1]
 
 
 def _expression(polynomial: dict[Packed, int], cells: list[Any]) -> Any:
@@ -426,12 +419,12 @@ def _after(polynomial: dict[Packed, int], shifts: Shifts, orders: int) -> dict[P
 
 # Orders whose monomials and coefficients keep growing, such as those of (tan x), would fill
 # the memory without ever making a cell. So every SIZE_CHECK_ORDERS orders the polynomial is
-# measured against a quarter of the engine's memory budget (the polynomial, its derivative
-# and the derivative's filtered copy exist at once), and the process against the whole
-# budget. The process can be far larger than its live data: coefficients a little longer at
-# each order cannot reuse the memory of the last order's, and the tan x orders near 3,600
-# held 8 MB of polynomial in 1.3 GB. A monomial costs about MONOMIAL_BYTES with its
-# dictionary entry and integer objects, plus its coefficient's digits.
+# measured against a quarter of the engine's memory budget, because the polynomial, its
+# derivative and, where a coefficient cancelled, a filtered copy exist at once. The process
+# is measured against the whole budget. It can be far larger than its live data, because
+# coefficients a little longer at each order cannot reuse the memory of the last order's: the
+# tan x orders near 3,600 held 8 MB of polynomial in 1.3 GB. A monomial costs about
+# MONOMIAL_BYTES with its dictionary entry and integer objects, plus its coefficient's digits.
 SIZE_CHECK_ORDERS = 16
 MONOMIAL_BYTES = 150
 # The process is measured only once the polynomial has this many bytes.

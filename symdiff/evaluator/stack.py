@@ -76,7 +76,18 @@ def run_deep(function: Callable[[], Any]) -> Any:
         finally:
             finished.set()
 
-    thread = _start_worker(target)
+    try:
+        thread = _start_worker(target)
+    except RuntimeError as error:
+        # CPython raises RuntimeError when the system cannot create the thread, usually
+        # because an address-space limit leaves no room for its stack.
+        logger.debug("evaluation thread not started: %s", error)
+        _release_limit()
+        raise EvaluationError(
+            f"cannot start the evaluation thread ({error}): it reserves "
+            f"{STACK_BYTES // 1024**3} GiB of address space for deep recursion; "
+            "raise the address-space limit (ulimit -v) or unset it"
+        ) from None
     try:
         _wait(thread, finished)
     finally:
@@ -106,18 +117,6 @@ def _start_worker(target: Callable[[], None]) -> threading.Thread:
             threading.stack_size(STACK_BYTES)
             thread = threading.Thread(target=target, name="symdiff-eval", daemon=True)
             thread.start()
-        except RuntimeError as error:
-            # CPython raises RuntimeError when the system cannot create the thread, usually
-            # because an address-space limit leaves no room for its stack.
-            logger.debug("evaluation thread not started: %s", error)
-            _active_workers -= 1
-            if _active_workers == 0:
-                sys.setrecursionlimit(_saved_limit)
-            raise EvaluationError(
-                f"cannot start the evaluation thread ({error}): it reserves "
-                f"{STACK_BYTES // 1024**3} GiB of address space for deep recursion; "
-                "raise the address-space limit (ulimit -v) or unset it"
-            ) from None
         finally:
             threading.stack_size(previous_size)
     return thread
