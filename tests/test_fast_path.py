@@ -185,3 +185,38 @@ def test_fast_path_leaves_no_cyclic_garbage():
     finally:
         gc.enable()
     assert unreachable == 0
+
+
+def _one_argument_functions():
+    from symdiff.calculus.elementary import OUTER_DERIVATIVES
+
+    return sorted(function.name for function in OUTER_DERIVATIVES)
+
+
+@pytest.mark.parametrize("function", _one_argument_functions())
+@pytest.mark.parametrize("var", [X, Y])
+def test_call_on_variable_matches_generic(function, var):
+    # (f x) differentiated by x takes the shortcut; by y it is a constant, the recursion's case.
+    fast, generic = both_ways(engine(f"({function} x)"), var)
+    assert same(fast, generic)
+
+
+def test_call_on_variable_shortcut_is_taken_and_memoized():
+    from symdiff.calculus.fast import call_on_variable
+
+    rules = RuleTable()
+    expr = engine("(sin x)")
+    assert call_on_variable(expr, X, rules.fast_kinds()) is engine("(cos x)")
+    for text in ("(sin y)", "(sin x x)", "(sin (* 2 x))", "(g x)", "(+ x)"):
+        assert call_on_variable(engine(text), X, rules.fast_kinds()) is None
+    memo: dict = {}
+    result = differentiate(expr, X, rules, memo=memo)
+    assert memo == {expr: result}
+
+
+def test_call_on_variable_respects_replaced_rule():
+    rules = RuleTable()
+    rules.put(Symbol("sin"), lambda operands, var: Symbol("k"))
+    fast, generic = both_ways(engine("(sin x)"), X, rules)
+    assert same(fast, generic)
+    assert fast is Symbol("k")

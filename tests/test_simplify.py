@@ -348,3 +348,36 @@ def test_plain_calls_are_their_own_full_form(head, operands):
         assert simplifier.canonicalizer.run(expr) is expr
         assert simplifier.renderer.run(expr) is expr
     assert plain == (head not in ("sqrt", "+", "*", "-", "/", "**", "expt") and all(o in "xyz" for o in operands))
+
+
+def _sort_keys_eager_and_lazy(texts):
+    """Sort engine expressions by factor_key and term_key twice: digests computed first, and lazily."""
+    from symdiff.calculus.convert import from_datum
+    from symdiff.calculus.simplify import _Order
+    from symdiff.reader import read
+
+    exprs = [from_datum(read(text)) for text in texts]
+    eager = _Order()
+    for expr in exprs:
+        eager.digest(expr)  # every digest known, so sort_digest returns bytes
+    lazy = _Order()
+    orders = []
+    for order in (eager, lazy):
+        orders.append((sorted(exprs, key=order.factor_key), sorted(exprs, key=order.term_key)))
+    return orders, lazy
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(expressions, min_size=2, max_size=8))
+def test_lazy_digests_sort_as_eager_ones(texts):
+    (eager, lazy), _ = _sort_keys_eager_and_lazy(texts)
+    # Interning makes equal expressions one cell, so identity compares the orders.
+    assert [id(e) for e in eager[0]] == [id(e) for e in lazy[0]]
+    assert [id(e) for e in eager[1]] == [id(e) for e in lazy[1]]
+
+
+def test_digest_computed_only_to_break_ties():
+    _, lazy = _sort_keys_eager_and_lazy(["(sin x)", "(exp x)", "(cos x)"])
+    assert lazy.digests == {}  # the operator names decide
+    _, lazy = _sort_keys_eager_and_lazy(["(sin y)", "(sin x)"])
+    assert len(lazy.digests) == 2

@@ -57,6 +57,36 @@ def _atom_derivative(value: Any, var: Symbol) -> Any:
     raise DerivError(f"deriv: not an algebraic expression: {write_string(value)}")
 
 
+def _outer_derivative(node: Cell) -> Any:
+    """Return f'(u) for the one-argument call node (f u), as the chain rule builds it."""
+    function = node.head
+    if function is SIN:
+        return cell(COS, node.tail)
+    if function is COS:
+        return compound1(MINUS, cell(SIN, node.tail))
+    if function is EXP:
+        return node  # (exp u) is its own derivative
+    return OUTER_DERIVATIVES[function](node.tail.head, _make)
+
+
+def call_on_variable(expr: Cell, var: Symbol, kinds: dict[Symbol, int]) -> Any:
+    """Return the derivative of (f var) for a built-in one-argument f, or None for other expressions.
+
+    It is what fast_differentiate returns for such a call, without setting up the recursion:
+    k-th derivatives differentiate generators such as (sin x) one by one.
+    """
+    operands = expr.tail
+    if (
+        type(operands) is Cell
+        and operands.head is var
+        and operands.tail is NIL
+        and type(expr.head) is Symbol
+        and kinds.get(expr.head) is FUNCTION
+    ):
+        return _product(_outer_derivative(expr), 1)
+    return None
+
+
 # --- the differentiator ---------------------------------------------------------------------
 
 
@@ -144,15 +174,7 @@ def fast_differentiate(
                 if type(du) in _NUMBER_TYPES and du == 0:
                     du = 0  # (* f'(u) 0) is 0, so f'(u) is not built
                 else:
-                    function = node.head
-                    if function is SIN:
-                        outer = cell(COS, node.tail)
-                    elif function is COS:
-                        outer = compound1(MINUS, cell(SIN, node.tail))
-                    elif function is EXP:
-                        outer = node  # (exp u) is its own derivative
-                    else:
-                        outer = OUTER_DERIVATIVES[function](node.tail.head, _make)
+                    outer = _outer_derivative(node)
                     # make_product of two compound expressions only builds the product.
                     du = compound2(TIMES, outer, du) if type(du) is Cell and type(outer) is Cell else _product(outer, du)
                 memo[node] = du

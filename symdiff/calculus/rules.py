@@ -22,7 +22,7 @@ from .constructors import SicpConstructors, constructors_for
 from .convert import is_atom, to_datum
 from .elementary import BUILTIN_RULES
 from .expr import Cell, engine_operation
-from .fast import FAST_KINDS, fast_differentiate
+from .fast import FAST_KINDS, call_on_variable, fast_differentiate
 from .rulekit import BuiltinRule, Context, RuleGenerator, depends_on
 
 UserRule = Callable[[Any, Symbol], Any]
@@ -250,6 +250,11 @@ def differentiate(
     if rules is None:
         rules = RuleTable()
     if steps is None and level == "sicp":
+        result = call_on_variable(expr, var, rules.fast_kinds())
+        if result is not None:
+            if memo is not None:
+                memo[expr] = result
+            return result
         return _differentiate_fast(expr, var, rules, {} if memo is None else memo)
     context = Context(rules, constructors_for(level))
     context.steps = steps

@@ -143,6 +143,48 @@ _shared_atom_digests: dict[Any, bytes] = {}
 _SHARED_ATOM_LIMIT = 50_000
 
 
+class _LazyDigest:
+    """A cell's digest as a sort key, computed the first time a comparison needs it.
+
+    Sort keys put the digest last, after the kind, the degree and the operator's name, and
+    tuples compare their items in order. So the digest decides only between factors or terms
+    that agree on everything else, and most keys are sorted without it.
+    """
+
+    __slots__ = ("order", "expr", "value")
+
+    def __init__(self, order: "_Order", expr: Cell) -> None:
+        self.order = order
+        self.expr = expr
+        self.value: bytes | None = None
+
+    def get(self) -> bytes:
+        if self.value is None:
+            self.value = self.order.digest(self.expr)
+        return self.value
+
+    def __eq__(self, other: object) -> bool:
+        return self.get() == _digest_of(other)
+
+    def __lt__(self, other: object) -> bool:
+        return self.get() < _digest_of(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.get() > _digest_of(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.get() <= _digest_of(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.get() >= _digest_of(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _digest_of(key: Any) -> bytes:
+    return key.get() if type(key) is _LazyDigest else key
+
+
 class _Order:
     """Sort keys for canonical expressions, with a structural digest memoized per cell."""
 
@@ -199,14 +241,21 @@ class _Order:
             known = self.atom_digests[key] = _atom_digest(atom)
         return known
 
+    def sort_digest(self, expr: Any) -> Any:
+        """Return the digest of `expr`, or for a cell whose digest is not known yet a _LazyDigest."""
+        if type(expr) is not Cell:
+            return self.atom(expr)
+        known = self.digests.get(expr)
+        return known if known is not None else _LazyDigest(self, expr)
+
     def factor_key(self, factor: Any) -> tuple:
         base, _ = _base_and_exponent(factor)
         if is_number(base):
-            return (0, to_float(base), "", self.digest(factor))
+            return (0, to_float(base), "", self.sort_digest(factor))
         if type(base) is Symbol:
-            return (1, 0.0, base.name, self.digest(factor))
+            return (1, 0.0, base.name, self.sort_digest(factor))
         operator = base.head.name if type(base) is Cell and type(base.head) is Symbol else ""
-        return (2, 0.0, operator, self.digest(factor))
+        return (2, 0.0, operator, self.sort_digest(factor))
 
     def term_key(self, term: Any) -> tuple:
         coefficient, factors = _coefficient_and_factors(term)
@@ -217,7 +266,7 @@ class _Order:
             base, exponent = _base_and_exponent(factor)
             if type(base) is Symbol and is_number(exponent):
                 degree += to_float(exponent)
-        return (0, -degree, tuple(self.factor_key(factor) for factor in factors), self.digest(term))
+        return (0, -degree, tuple(self.factor_key(factor) for factor in factors), self.sort_digest(term))
 
 
 # --- the canonical pass --------------------------------------------------------------------
