@@ -91,3 +91,80 @@ def test_slow_first_repetition_is_timed() -> None:
     times = worker.repeat_timed(run_once, budget=60.0, min_reps=3, max_reps=3)
     assert times == [20.0] * 3
     assert len(calls) == 3
+
+
+def ratio_family(symdiff_times: dict[int, float], peer_times: dict[int, float]) -> FamilyResults:
+    """A polynomial family with one symdiff and one SymPy time per size."""
+    cases = {
+        "symdiff": {str(size): {"status": "ok", "deriv": [time]} for size, time in symdiff_times.items()},
+        "sympy": {str(size): {"status": "ok", "deriv": [time]} for size, time in peer_times.items()},
+    }
+    return FamilyResults("polynomial", {"sizes": sorted(symdiff_times), "cases": cases})
+
+
+def test_ratio_just_below_goal_is_not_rounded_onto_it() -> None:
+    from benchmarks.report import _minimum_ratio
+
+    target = _minimum_ratio(ratio_family({100: 1.0}, {100: 99.6}), "sympy", 100, "SymPy")
+    assert target.met is False
+    assert "min 99.6x" in target.measured
+    target = _minimum_ratio(ratio_family({100: 1.0}, {100: 9.96}), "sympy", 10, "SymPy")
+    assert "min 9.96x" in target.measured
+
+
+def test_ratio_far_from_goal_keeps_short_form() -> None:
+    from benchmarks.report import _minimum_ratio, format_ratio
+
+    target = _minimum_ratio(ratio_family({100: 1.0, 200: 1.0}, {100: 512.4, 200: 2.04}), "sympy", 1, "port")
+    assert target.measured.startswith("min 2x (terms = 200), max 512x")
+    assert format_ratio(1234.5) == "1,234x"
+
+
+def test_growth_just_over_limit_shows_the_excess() -> None:
+    from benchmarks.report import _maximum_growth
+
+    target = _maximum_growth(ratio_family({100: 1.0, 200: 2.304}, {}), 2.3, "growth")
+    assert target.met is False
+    assert "max 2.304 " in target.measured
+
+
+class FakeSuite:
+    """Stands in for Suite.run_deriv_case: returns prepared cases in order and records the calls."""
+
+    def __init__(self, cases: list[dict]) -> None:
+        self.cases = cases
+        self.calls: list[tuple] = []
+
+    def run_deriv_case(self, *arguments, **options) -> dict:
+        self.calls.append((arguments, options))
+        return self.cases.pop(0)
+
+
+def run_second_child(first: dict, second: dict, below: float = 0.01) -> tuple[dict, FakeSuite]:
+    from benchmarks.run import Settings, Suite
+
+    fake = FakeSuite([second])
+    fake.settings = Settings.full()
+    fake.settings.second_child_below = below
+    return Suite._with_second_child(fake, "sympy", "chain", 100, first), fake
+
+
+def test_small_case_keeps_the_faster_child() -> None:
+    case, fake = run_second_child({"status": "ok", "deriv": [0.003, 0.004, 0.005]},
+                                  {"status": "ok", "deriv": [0.002, 0.002, 0.009]})
+    assert case["deriv"] == [0.002, 0.002, 0.009]
+    assert case["deriv_children"] == [[0.003, 0.004, 0.005], [0.002, 0.002, 0.009]]
+    # The second child only differentiates: no printing, parsing, counting or memory tracing.
+    assert fake.calls == [(("sympy", "chain", 100, False, False, False), {"trace_memory": False})]
+
+
+def test_second_child_slower_keeps_the_first() -> None:
+    case, _ = run_second_child({"status": "ok", "deriv": [0.002]}, {"status": "ok", "deriv": [0.003]})
+    assert case["deriv"] == [0.002]
+
+
+def test_large_or_failed_case_runs_once() -> None:
+    for first in ({"status": "ok", "deriv": [0.5]}, {"status": "timeout", "detail": "timed out"}):
+        case, fake = run_second_child(first, {"status": "ok", "deriv": [0.001]})
+        assert case is first and "deriv_children" not in case
+        assert fake.calls == []
