@@ -19,7 +19,7 @@ import os
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Any, Sequence, TextIO
+from typing import Any, NoReturn, Sequence, TextIO
 
 from .errors import ReadError, SchemeError, SchemeExit, SchemeInterrupt, SourcePosition
 from .printer import write_string
@@ -126,8 +126,15 @@ def read_file_source(path: str) -> bytes:
         raise CannotOpenError(str(exc).removeprefix("symdiff: ")) from None
 
 
+class UsageParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line that points to --help, with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="symdiff",
         description=(
             "Run Scheme programs with symbolic differentiation. Files are evaluated in order in one "

@@ -16,6 +16,7 @@ import argparse
 import sys
 from typing import Any, Sequence
 
+from .cli import UsageParser
 from .errors import NoRuleError, SchemeError, UnknownFunctionError
 from .printer import MAX_PRINTED_NODES, ValueTooLargeError, write_string
 
@@ -23,7 +24,7 @@ COMMANDS = ("deriv", "compare")
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"symdiff {command}")
+    parser = UsageParser(prog=f"symdiff {command}")
     parser.add_argument(
         "expression",
         metavar="EXPR",

@@ -335,7 +335,9 @@ def test_bad_option_is_usage_error(tmp_path):
     result = run_symdiff(tmp_path, "--no-such-option")
 
     assert result.returncode == 2
-    assert "usage: symdiff" in result.stderr
+    assert result.stderr == (
+        "symdiff: error: unrecognized arguments: --no-such-option; see 'symdiff --help'\n"
+    )
 
 
 def test_version_prints_package_version(tmp_path):
