@@ -23,6 +23,9 @@ from .reader import read, read_all
 from .types import NIL, Pair, Symbol, is_number
 
 
+_set = object.__setattr__
+
+
 class Expression:
     """An immutable algebraic expression; `str()` gives its Scheme form.
 
@@ -31,9 +34,24 @@ class Expression:
 
     __slots__ = ("value", "_hash")
 
+    value: Any
+    _hash: int | None
+
     def __init__(self, value: Any) -> None:
-        self.value = value
-        self._hash: int | None = None
+        _set(self, "value", value)
+        _set(self, "_hash", None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Expression is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Expression is immutable; cannot delete {name!r}")
+
+    def __copy__(self) -> "Expression":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Expression":
+        return self
 
     def __str__(self) -> str:
         count = node_count(self.value)
@@ -52,7 +70,7 @@ class Expression:
 
     def __hash__(self) -> int:
         if self._hash is None:
-            self._hash = _structural_hash(self.value)
+            _set(self, "_hash", _structural_hash(self.value))
         return self._hash
 
     def node_count(self) -> int:

@@ -428,3 +428,22 @@ def test_evaluate_rejects_bool_and_odd_names() -> None:
         expr.evaluate(x=True)
     with pytest.raises(TypeError, match="variable name must be a string"):
         expr.evaluate({1: 2})
+
+
+def test_expression_attributes_cannot_change():
+    result = symdiff.deriv("x^2", "x")
+    with pytest.raises(AttributeError, match="immutable"):
+        result.value = 3
+    with pytest.raises(AttributeError, match="immutable"):
+        del result.value
+    with pytest.raises(AttributeError, match="immutable"):
+        result.extra = 1
+    assert str(result) == "(* 2 x)"
+
+
+def test_expression_copies_are_itself():
+    import copy
+
+    result = symdiff.deriv("x^2", "x")
+    assert copy.copy(result) is result
+    assert copy.deepcopy([result])[0] is result
