@@ -436,7 +436,13 @@ def _describe_syntax_error(exc: lark.exceptions.UnexpectedInput, text: str, sour
             if text.startswith("|#", exc.pos_in_stream):
                 return ReadError("invalid syntax '|#': it closes a block comment, but none is open", position)
             return ReadError("unterminated |symbol|: add the closing '|'", position, incomplete=True)
-        return ReadError(f"invalid character {char!r}", position)
+        if char.isprintable():
+            return ReadError(f"invalid character {char!r}", position)
+        return ReadError(
+            f"invalid character {char!r} (U+{ord(char):04X}): control characters may appear only in "
+            "strings and comments; remove it",
+            position,
+        )
 
     token = getattr(exc, "token", None)
     token_type = getattr(token, "type", "$END")

@@ -336,6 +336,9 @@ def test_read_nothing_rejected() -> None:
         ('"\\xZZ;"', 1, 1, "invalid string escape"),
         ("|x", 1, 1, "unterminated |symbol|"),
         ("a |# b", 1, 3, "closes a block comment"),
+        ("a\x00b", 1, 2, "invalid character '\\x00' (U+0000): control characters"),
+        ("(f \x1b[31m)", 1, 4, "(U+001B)"),
+        ("\x7f", 1, 1, "(U+007F)"),
     ],
 )
 def test_read_error(text: str, line: int, column: int, message: str) -> None:
@@ -430,3 +433,7 @@ def test_parser_cache_skips_shared_directory(tmp_path, monkeypatch) -> None:
     directory.mkdir()
     directory.chmod(0o777)
     assert parser_cache_file("scheme") is False
+
+
+def test_control_characters_allowed_in_strings_and_comments() -> None:
+    assert [datum for datum, _ in read_all('"a\x07b" ; \x00 here\n', "prog.scm")] == ["a\x07b"]
