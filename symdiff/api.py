@@ -18,7 +18,7 @@ from .calculus.simplify import simplify as full_simplify
 from .errors import DerivError, EvaluationError, ReadError, SchemeError, SourcePosition
 from .infix_reader import parse_infix
 from .math_printer import to_infix, to_latex
-from .printer import MAX_PRINTED_NODES, write_string
+from .printer import MAX_PRINTED_NODES, ValueTooLargeError, write_string
 from .reader import read, read_all
 from .types import NIL, Pair, Symbol, is_number
 
@@ -55,9 +55,12 @@ class Expression:
 
     def __str__(self) -> str:
         count = node_count(self.value)
-        if count > MAX_PRINTED_NODES:
-            return f"<expression of {count:.3g} nodes, too large to print>"
-        return write_string(to_datum(self.value))
+        if count <= MAX_PRINTED_NODES:
+            try:
+                return write_string(to_datum(self.value))
+            except ValueTooLargeError as error:
+                count = error.size  # the printer counts the same nodes; this is a safety net
+        return f"<expression of {count:.3g} nodes, too large to print>"
 
     def __repr__(self) -> str:
         return f"Expression({str(self)!r})"

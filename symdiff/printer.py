@@ -127,10 +127,30 @@ def check_printable(value: Any) -> set[int]:
 
 def _find_cycles(value: Any) -> tuple[set[int], int]:
     """Return the ids of pairs and vectors reached again from inside themselves, and the
-    number of nodes the printed tree will have (a cyclic reference counts one)."""
+    number of nodes the printed tree will have (a cyclic reference counts one).
+
+    Nodes are counted as node-count counts them: each list, vector and atom is one node, so
+    (* x y) has 4. For a pair, `sizes` holds the nodes of the elements from that pair to the
+    end of its list, which counts a tail shared by several lists once per list.
+    """
     cyclic: set[int] = set()
     on_path: set[int] = set()
     sizes: dict[int, int] = {}
+
+    def element(item: Any) -> int:
+        kind = type(item)
+        if kind is Pair:
+            return 1 + sizes.get(id(item), 0)
+        if kind is list:
+            return sizes.get(id(item), 1)
+        return 1
+
+    def rest(item: Any) -> int:
+        if item is NIL:
+            return 0
+        if type(item) is Pair:
+            return sizes.get(id(item), 1)
+        return element(item)  # the atom or vector after the dot of an improper list
     # The stack contains objects to enter, and (marker, object) pairs to leave them.
     stack: list[Any] = [value]
     leave = object()
@@ -140,8 +160,10 @@ def _find_cycles(value: Any) -> tuple[set[int], int]:
             node = stack.pop()
             key = id(node)
             on_path.discard(key)
-            children = (node.car, node.cdr) if type(node) is Pair else node
-            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if type(node) is Pair:
+                sizes[key] = element(node.car) + rest(node.cdr)
+            else:
+                sizes[key] = 1 + sum(element(child) for child in node)
             continue
         kind = type(item)
         if kind is not Pair and kind is not list:
@@ -160,7 +182,7 @@ def _find_cycles(value: Any) -> tuple[set[int], int]:
             stack.append(item.car)
         else:
             stack.extend(reversed(item))
-    return cyclic, sizes.get(id(value), 1)
+    return cyclic, element(value)
 
 
 def _has_compound(value: Any) -> bool:

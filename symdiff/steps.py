@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .calculus.convert import to_datum
+from .calculus.convert import node_count, to_datum
 from .calculus.operations import LEVELS
 from .calculus.rules import RuleTable, Step, differentiate
 from .calculus.simplify import simplify
@@ -40,10 +40,22 @@ def derivation_steps_by_order(
     return result, listings
 
 
+# An expression in a step listing is written out only up to this many nodes. Nobody reads a
+# line of a million nodes. A result that shares subexpressions can also stand for more nodes
+# than fit in memory.
+MAX_STEP_NODES = 100_000
+
+
 def format_steps(steps: list[Step], var: Any, notation: str = "prefix") -> str:
-    """Return one line per step, indented by depth: rule, d/dvar of the subexpression, result."""
+    """Return one line per step, indented by depth: rule, d/dvar of the subexpression, result.
+
+    An expression of more than MAX_STEP_NODES nodes is shown as its size.
+    """
 
     def show(expr: Any) -> str:
+        count = node_count(expr)
+        if count > MAX_STEP_NODES:
+            return f"<expression of {count:.3g} nodes>"
         datum = to_datum(expr)
         return to_infix(datum) if notation == "infix" else write_string(datum)
 

@@ -231,6 +231,19 @@ def test_deriv_steps_python() -> None:
     assert listing.splitlines()[0] == "  1. product rule: d/dx x^2*sin(x) = x^2*cos(x) + 2*x*sin(x)"
 
 
+def test_deriv_steps_shows_large_shared_values_by_size() -> None:
+    output = io.StringIO()
+    interpreter = symdiff.Interpreter(output=output)
+    interpreter.eval(
+        "(define (dag k) (let loop ((e 'x) (i 0)) (if (= i k) e (loop (list '* e (list 'sin e)) (+ i 1)))))"
+    )
+    count = interpreter.eval("(node-count (deriv-steps (dag 40) 'x))")
+    lines = output.getvalue().splitlines()
+    assert count == 327654465077248
+    assert lines[0].startswith("  1. product rule: d/dx <expression of 5.5e+12 nodes> = <expression of 3.28e+14 nodes>")
+    assert any(line.endswith("d/dx (* x (sin x)) = (+ (* x (cos x)) (sin x))") for line in lines)
+
+
 def test_grad_uses_user_derivative_rules() -> None:
     interpreter = symdiff.Interpreter(output=io.StringIO())
     interpreter.eval("(define (sinc u) (if (= u 0) 1 (/ (sin u) u)))")

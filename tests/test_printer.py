@@ -338,3 +338,45 @@ def test_integer_10000_digits_evaluated() -> None:
 def test_rational_10000_digits() -> None:
     value = Fraction(10**10_000 + 1, 3)
     assert write_string(value) == "1" + "0" * 9_999 + "1/3"
+
+
+def _dag(depth: int):
+    from symdiff.calculus.expr import compound
+
+    expr = Symbol("x")
+    for _ in range(depth):
+        expr = compound(Symbol("*"), expr, compound(Symbol("sin"), expr))
+    return expr
+
+
+@pytest.mark.parametrize("text", ["x", "(* x y)", "(+ (* 2 x) (sin (cos x)) 3)", "(f (g) (h 1 2) ())"])
+def test_printed_size_is_node_count(text):
+    from symdiff.calculus.convert import from_datum, node_count, to_datum
+    from symdiff.printer import _find_cycles
+
+    expr = from_datum(read(text))
+    assert _find_cycles(to_datum(expr))[1] == node_count(expr)
+
+
+def test_printed_size_of_shared_dag_is_node_count():
+    from symdiff.calculus.convert import node_count, to_datum
+    from symdiff.printer import _find_cycles
+
+    expr = _dag(12)
+    assert _find_cycles(to_datum(expr))[1] == node_count(expr) == 5 * 2**12 - 4
+
+
+def test_expression_under_the_limit_prints(monkeypatch):
+    import symdiff.api
+    import symdiff.printer
+    from symdiff.api import Expression
+
+    expr = Expression(_dag(6))
+    count = expr.node_count()
+    for module in (symdiff.api, symdiff.printer):
+        monkeypatch.setattr(module, "MAX_PRINTED_NODES", count)
+    assert str(expr).startswith("(* (* (* ")
+    for module in (symdiff.api, symdiff.printer):
+        monkeypatch.setattr(module, "MAX_PRINTED_NODES", count - 1)
+    assert str(expr) == f"<expression of {count:.3g} nodes, too large to print>"
+    assert repr(expr) == f"Expression('<expression of {count:.3g} nodes, too large to print>')"
