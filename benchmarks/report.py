@@ -16,6 +16,11 @@ KEPT_PLACEHOLDER = (
     "Nothing recorded yet. For each change that moves a number above, add a line here: the "
     "commit, what it changed in the engine or evaluator, and which rows moved by how much.\n"
 )
+# In place of the hand-written sections when the results go anywhere but the page.
+KEPT_ELSEWHERE = (
+    "What changed the numbers, and what would close the remaining gaps, is written by hand on "
+    "docs/benchmarks.md for the run recorded there.\n"
+)
 MiB = 1024 * 1024
 
 
@@ -50,14 +55,14 @@ def format_ratio(ratio: float | None, met: Callable[[float], bool] | None = None
 
 
 def sharpen(value: float, text: str, met: Callable[[float], bool] | None) -> str:
-    """Return `text`, the rounded `value`, or `value` with more digits if `met` judges the two apart.
+    """Return `text`, the rounded `value`, or `value` with more decimals if `met` judges the two apart.
 
     9.96 rounds to "10", which reads as meeting a target of 10 that 9.96 misses.
     """
-    digits = 3
-    while met is not None and met(float(text.replace(",", ""))) != met(value) and digits <= 17:
-        text = f"{value:.{digits}g}"
-        digits += 1
+    decimals = 1
+    while met is not None and met(float(text.replace(",", ""))) != met(value) and decimals <= 12:
+        text = f"{value:,.{decimals}f}"
+        decimals += 1
     return text
 
 
@@ -179,6 +184,8 @@ def _minimum_ratio(family: FamilyResults | None, peer: str, goal: float, text: s
 def _ratio_at(family: FamilyResults | None, peer: str, size: int, goal: float, text: str) -> Target:
     if family is None:
         return Target(text, "", None)
+    if size not in family.sizes:
+        return Target(text, f"{_size_name(family)} = {size} is not among the sizes run", None)
     ratio = family.ratio(peer, size)
     if ratio is None:
         case = family.case(peer, size) or {}
@@ -213,8 +220,8 @@ def _order_cost_growth(family: FamilyResults | None, limit: float, text: str) ->
     which is 1 when each order costs the same and 2 when each doubles the expression. The
     largest time(k)/time(k-1) is shown too.
 
-    Where one more order costs less than the run-to-run noise, so that a difference is 0 or
-    negative, the target is judged on the growth of the total time instead:
+    Where one more order costs less than the run-to-run noise, so that any difference from
+    k = 2 on is 0 or negative, the target is judged on the growth of the total time instead:
     (time(last) / time(2)) ** (1 / (last - 2)). At a constant cost per order that is at most
     (last / 2) ** (1 / (last - 2)), 1.22 for last = 10, and it tends to the growth of the cost
     of one order where that cost grows geometrically.
@@ -232,7 +239,7 @@ def _order_cost_growth(family: FamilyResults | None, limit: float, text: str) ->
     steps = family.growth("symdiff")
     size, worst = max(steps.items(), key=lambda item: item[1])
     largest = f"largest time(k)/time(k-1) {worst:.2f} (to k = {size})"
-    if cost(2) <= 0 or cost(last) <= 0:
+    if any(cost(k) <= 0 for k in measured[1:]):
         total = (family.deriv("symdiff", last) / family.deriv("symdiff", 2)) ** (1 / (last - 2))
         shown = sharpen(total, f"{total:.2f}", lambda value: value <= limit)
         measured_text = (f"time(k) - time(k-1) is within the noise; total time grows {shown}x per order "
@@ -311,6 +318,10 @@ def _evaluator_target(evaluator: dict[str, Any] | None) -> Target:
     text = "Evaluator within 10x of CPython on SICP chapter 1 workloads"
     if not evaluator:
         return Target(text, "", None)
+    missing = sorted({peer for row in evaluator.values() for peer in ("scheme", "python")
+                      if row.get(peer, {}).get("status") == "missing"})
+    if missing:
+        return Target(text, f"{' and '.join(missing)} missing", None)
     parts, worst = [], 0.0
     for name, row in evaluator.items():
         slowdown = _slowdown(row)
@@ -463,14 +474,19 @@ def kept_section(page: str) -> str | None:
 
 
 def render(results: dict[str, Any], kept: str | None = None) -> str:
-    """Return the whole page; `kept` replaces the placeholder of "What changed the numbers"."""
+    """Return the whole page; `kept` replaces the placeholder of "What changed the numbers".
+
+    Pass KEPT_ELSEWHERE for output that is not the page.
+    """
     meta = results["meta"]
     labels = meta["labels"]
     out = [INTRODUCTION, "## This run\n", render_run(meta)]
 
     out.append("\n## Targets\n")
     out.append("Ratios are the peer's differentiation time divided by symdiff's, so above 1 symdiff is "
-               "faster. A size counts only where both ran; each row gives the worst size.\n")
+               "faster. A size counts only where both ran. A row gives the worst size, except the DAG "
+               "and k-th derivative growth rows, which are judged on the mean growth per step or order "
+               "because one step there takes microseconds and single steps are mostly noise.\n")
     out.append(table(["target", "measured", ""], [target.row() for target in targets(results)], align_right_from=3))
 
     out.append(f"\n{KEPT_HEADING}\n")
@@ -551,6 +567,18 @@ def _load_text(meta: dict[str, Any]) -> str:
             "inflated the times")
 
 
+def _times(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _symdiff_reps_text(settings: dict[str, Any]) -> str:
+    reps = settings.get("symdiff_reps", 1)
+    if reps <= 1:
+        return ""
+    return (f"; symdiff's differentiation runs at least {reps} times, because the growth targets are "
+            "judged on its largest sizes")
+
+
 def _second_child_text(settings: dict[str, Any]) -> str:
     below = settings.get("second_child_below", 0)
     if not below:
@@ -579,11 +607,9 @@ def method_section(meta: dict[str, Any]) -> str:
 - Times are CPU time of the measuring process (`time.process_time()`, Guile's
   `get-internal-run-time` with one garbage-collector marking thread), because other processes on
   a shared machine inflate wall time far more. Every peer runs on one core. A phase repeats
-  until {settings['budget']:g} s of wall time have passed and {settings['min_reps']} repetitions
-  have run, at most {settings['max_reps']} times, and only once if one repetition takes over
-  {3 * settings['budget']:g} s; symdiff's differentiation runs at least
-  {settings.get('symdiff_reps', 1)} times, because the growth targets are judged on its largest
-  sizes. Tables give the median. Before every repetition the child runs the
+  until {settings['budget']:g} s of wall time have passed and it has run
+  {_times(settings['min_reps'], 'time')}, at most {settings['max_reps']} times, and only once if one repetition takes over
+  {3 * settings['budget']:g} s{_symdiff_reps_text(settings)}. Tables give the median. Before every repetition the child runs the
   garbage collector and empties the caches: `symdiff.clear_cache()` and SymPy's `clear_cache()`,
   then builds the input again with the peer's own constructors, outside the timed region.
   Python children run a full collection before the first repetition and collect the two
@@ -608,8 +634,8 @@ def method_section(meta: dict[str, Any]) -> str:
   tree has at most {PRINT_LIMIT:,} nodes. symdiff counts them with `Expression.node_count()`; the
   Python port, the Scheme program and Guile count their own results and stop counting past the
   limit; SymPy and SymEngine, which have no such count, print where symdiff printed. Counting is
-  untimed. Once counting or printing takes a peer over {settings['cutoff']:g} s, that peer neither
-  counts nor prints at larger sizes.
+  untimed. Once counting takes a peer over {settings['cutoff']:g} s, it stops counting at larger
+  sizes, and the same holds for printing.
 - A peer whose differentiation fails or takes over {settings['cutoff']:g} s at one size is not run
   at larger sizes of that family (—). Only a failure stops symdiff, the reference. Parsing is
   skipped the same way.

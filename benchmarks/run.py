@@ -1,6 +1,6 @@
 """Run the benchmark suite and write its results as Markdown.
 
-    python -m benchmarks                 # full run: 5 to 6 minutes on 2 cores; prints Markdown
+    python -m benchmarks                 # full run: 4 to 5 minutes on 2 cores; prints Markdown
     python -m benchmarks --quick         # smoke run for CI: about 30 s
     python -m benchmarks --only chain --only startup
     python -m benchmarks --write-page    # rewrite docs/benchmarks.md
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import shutil
@@ -285,8 +286,10 @@ class Suite:
                 started = time.perf_counter()
                 output = self._output_path()
                 if peer == "guile":
-                    if "guile" in self.missing or "guile" not in self.peers:
-                        case = {"status": "missing", "detail": self.missing.get("guile", "not selected")}
+                    if "guile" not in self.peers:
+                        case = {"status": "skipped", "detail": "not selected"}
+                    elif "guile" in self.missing:
+                        case = {"status": "missing", "detail": self.missing["guile"]}
                     else:
                         arguments = ["eval", str(HERE / "chapter1.scm"), scheme_call.format(argument),
                                      str(s.budget), str(s.min_reps), str(s.max_reps)]
@@ -367,6 +370,8 @@ def checkout_revision() -> str:
                                 text=True, timeout=30, check=True).stdout.strip()
         changes = subprocess.run(["git", "status", "--porcelain", "--", "symdiff"], cwd=ROOT, capture_output=True,
                                  text=True, timeout=30, check=True).stdout.strip()
+    except FileNotFoundError:
+        return "unknown (git is not on PATH)"
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return f"{commit}, with uncommitted changes in symdiff/" if changes else commit
@@ -392,13 +397,70 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="comma-separated peers to compare; symdiff always runs (default: all)")
     parser.add_argument("--output", metavar="FILE", help="write the Markdown results to FILE instead of printing")
     parser.add_argument("--write-page", action="store_true",
-                        help=f"rewrite {PAGE.relative_to(ROOT)}, keeping its 'What changed the numbers' section")
+                        help=f"rewrite {PAGE.relative_to(ROOT)} from a full run, keeping its hand-written sections "
+                             "'What changed the numbers' and 'What would close the gaps'")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results as JSON to FILE")
     parser.add_argument("--from-json", metavar="FILE",
                         help="render the results saved by an earlier --json run instead of measuring")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                         help="time limit of one differentiation case in seconds (default: 60, or 5 with --quick)")
     return parser.parse_args(argv)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"invalid time {text!r}: expected a positive number of seconds such as 30")
+    return seconds
+
+
+class UsageError(Exception):
+    """A combination of options or a file that the suite cannot use; reported in one line."""
+
+
+class SymdiffMissing(Exception):
+    """symdiff itself cannot run in a worker, so there is nothing to compare the peers with."""
+
+
+def _check_writable(path: str, option: str) -> None:
+    """Fail before measuring if `path` cannot be written, so a long run is not lost at the end."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise UsageError(f"{option} {path}: cannot write there; give a file in an existing, writable directory")
+
+
+def _load_results(path: str) -> dict[str, Any]:
+    try:
+        results = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"--from-json {path}: cannot read it: {error.strerror or error}") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UsageError(f"--from-json {path}: not results saved by --json: {error}") from None
+    if not isinstance(results, dict) or "meta" not in results:
+        raise UsageError(f"--from-json {path}: not results saved by --json (no 'meta' entry)")
+    return results
+
+
+def _is_full_run(results: dict[str, Any]) -> bool:
+    """Return True for results of the default run: full sizes and every part measured."""
+    meta = results.get("meta", {})
+    parts = set(results.get("families", {})) | {part for part in EXTRA_PARTS if results.get(part)}
+    return meta.get("settings", {}).get("mode") == "full" and parts >= set(FAMILY_ORDER + EXTRA_PARTS)
+
+
+def check_options(arguments: argparse.Namespace) -> None:
+    """Reject combinations that would measure for nothing or overwrite the page with a partial run."""
+    if arguments.from_json and (arguments.only or arguments.quick or arguments.timeout):
+        raise UsageError("--only, --quick and --timeout choose what to measure; --from-json measures nothing")
+    if arguments.write_page and (arguments.only or arguments.quick):
+        raise UsageError("--write-page records a full run; drop --quick and --only, or write with --output FILE")
+    for option, path in (("--json", arguments.json), ("--output", arguments.output)):
+        if path:
+            _check_writable(path, option)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,10 +475,23 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown peer {', '.join(unknown)}; expected some of {', '.join(PEER_ORDER)}", file=sys.stderr)
         return 2
-    if arguments.from_json:
-        results = json.loads(Path(arguments.from_json).read_text(encoding="utf-8"))
-    else:
-        results = measure(arguments, settings, peers)
+    try:
+        check_options(arguments)
+        if arguments.from_json:
+            results = _load_results(arguments.from_json)
+            if arguments.write_page and not _is_full_run(results):
+                raise UsageError(f"--write-page records a full run; {arguments.from_json} holds a quick or partial one")
+        else:
+            results = measure(arguments, settings, peers)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SymdiffMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
     if arguments.json:
         Path(arguments.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     if arguments.write_page:
@@ -424,9 +499,9 @@ def main(argv: list[str] | None = None) -> int:
         PAGE.write_text(report.render(results, kept), encoding="utf-8")
         progress(f"wrote {PAGE.relative_to(ROOT)}")
     if arguments.output:
-        Path(arguments.output).write_text(report.render(results), encoding="utf-8")
+        Path(arguments.output).write_text(report.render(results, report.KEPT_ELSEWHERE), encoding="utf-8")
     if not arguments.write_page and not arguments.output:
-        sys.stdout.write(report.render(results))
+        sys.stdout.write(report.render(results, report.KEPT_ELSEWHERE))
     return 0
 
 
@@ -439,6 +514,11 @@ def measure(arguments: argparse.Namespace, settings: Settings, peers: list[str])
     with tempfile.TemporaryDirectory(prefix="symdiff-bench-") as scratch:
         suite = Suite(settings, peers, Path(scratch))
         try:
+            if suite.worker("symdiff") is None:
+                raise SymdiffMissing(
+                    f"symdiff does not start in a benchmark worker ({suite.missing['symdiff']}); "
+                    "install it and its dependencies first: pip install '.[bench]'"
+                )
             results: dict[str, Any] = {"families": {}}
             for part in [name for name in FAMILY_ORDER if name in parts]:
                 results["families"][part] = suite.run_family(part)

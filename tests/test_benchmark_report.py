@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.report import FamilyResults, _order_cost_growth, kept_section
 
 
@@ -102,7 +104,7 @@ def ratio_family(symdiff_times: dict[int, float], peer_times: dict[int, float]) 
     return FamilyResults("polynomial", {"sizes": sorted(symdiff_times), "cases": cases})
 
 
-def test_ratio_just_below_goal_is_not_rounded_onto_it() -> None:
+def test_ratio_below_goal_not_rounded_up() -> None:
     from benchmarks.report import _minimum_ratio
 
     target = _minimum_ratio(ratio_family({100: 1.0}, {100: 99.6}), "sympy", 100, "SymPy")
@@ -166,5 +168,94 @@ def test_second_child_slower_keeps_the_first() -> None:
 def test_large_or_failed_case_runs_once() -> None:
     for first in ({"status": "ok", "deriv": [0.5]}, {"status": "timeout", "detail": "timed out"}):
         case, fake = run_second_child(first, {"status": "ok", "deriv": [0.001]})
-        assert case is first and "deriv_children" not in case
+        assert case is first
+        assert "deriv_children" not in case
         assert fake.calls == []
+
+
+# --- command-line checks of the suite ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-1", "0", "soon"])
+def test_timeout_must_be_positive_seconds(text) -> None:
+    from benchmarks.run import parse_arguments
+
+    with pytest.raises(SystemExit) as caught:
+        parse_arguments(["--timeout", text])
+    assert caught.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--from-json", "r.json", "--only", "chain"], "--from-json measures nothing"),
+        (["--write-page", "--quick"], "--write-page records a full run"),
+        (["--write-page", "--only", "dag"], "--write-page records a full run"),
+        (["--json", "/nonexistent-directory/r.json"], "--json /nonexistent-directory/r.json: cannot write there"),
+        (["--output", "."], "--output .: cannot write there"),
+    ],
+)
+def test_unusable_options_fail_before_measuring(arguments, message) -> None:
+    from benchmarks.run import UsageError, check_options, parse_arguments
+
+    with pytest.raises(UsageError, match=message.replace(".", r"\.")):
+        check_options(parse_arguments(arguments))
+
+
+def test_from_json_errors_are_one_line(tmp_path, capsys) -> None:
+    from benchmarks.run import main
+
+    assert main(["--from-json", str(tmp_path / "absent.json")]) == 2
+    assert capsys.readouterr().err == f"error: --from-json {tmp_path / 'absent.json'}: cannot read it: No such file or directory\n"
+    (tmp_path / "text.json").write_text("not json", encoding="utf-8")
+    assert main(["--from-json", str(tmp_path / "text.json")]) == 2
+    assert "not results saved by --json" in capsys.readouterr().err
+
+
+def test_write_page_refuses_saved_quick_run(tmp_path, capsys) -> None:
+    import json
+
+    from benchmarks.run import main
+
+    saved = tmp_path / "quick.json"
+    saved.write_text(json.dumps({"families": {}, "meta": {"settings": {"mode": "quick"}}}), encoding="utf-8")
+    assert main(["--from-json", str(saved), "--write-page"]) == 2
+    assert "holds a quick or partial one" in capsys.readouterr().err
+
+
+def test_missing_symdiff_stops_the_suite(monkeypatch, capsys) -> None:
+    from benchmarks import run
+
+    def no_worker(suite, peer):
+        suite.missing[peer] = "ModuleNotFoundError: No module named 'lark'"
+        return None
+
+    monkeypatch.setattr(run.Suite, "worker", no_worker)
+    assert run.main(["--quick", "--only", "dag", "--peers", ""]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: symdiff does not start in a benchmark worker (ModuleNotFoundError")
+
+
+def test_cost_growth_with_negative_interior_cost_uses_total() -> None:
+    # Order 3 ran faster than order 2, so time(3) - time(2) is negative.
+    times = [0.02, 0.12, 0.11, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.19]
+    target = _order_cost_growth(kth_family(times), 1.3, "sin exp")
+    assert "total time grows" in target.measured
+
+
+def test_unmeasured_size_target_not_measured() -> None:
+    from benchmarks.report import _ratio_at
+
+    target = _ratio_at(ratio_family({5: 1.0, 6: 1.0}, {5: 2.0, 6: 2.0}), "sympy", 10, 1000, "DAG")
+    assert target.met is None
+    assert target.measured == "terms = 10 is not among the sizes run"
+
+
+def test_evaluator_target_with_missing_peer_is_not_measured() -> None:
+    from benchmarks.report import _evaluator_target
+
+    row = {"call": "(fib 25)", "scheme": {"status": "missing", "detail": "no lark"},
+           "python": {"status": "ok", "eval": [0.1]}}
+    target = _evaluator_target({"fib": row})
+    assert target.met is None
+    assert target.measured == "scheme missing"
