@@ -29,8 +29,10 @@ class SchemeError(Exception):
         self.position = position
 
     def __str__(self) -> str:
+        # With a position this is the command line's one-line format; without one, the message
+        # alone reads best after the exception's class name in a Python traceback.
         if self.position is None:
-            return f"error: {self.message}"
+            return self.message
         return f"{self.position}: error: {self.message}"
 
 

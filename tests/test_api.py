@@ -447,3 +447,9 @@ def test_expression_copies_are_itself():
     result = symdiff.deriv("x^2", "x")
     assert copy.copy(result) is result
     assert copy.deepcopy([result])[0] is result
+
+
+def test_error_without_position_is_its_message():
+    with pytest.raises(DerivError) as caught:
+        symdiff.deriv("x", "x", order=-1)
+    assert str(caught.value) == "deriv: the order must be a non-negative integer, got -1"
