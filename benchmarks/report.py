@@ -575,8 +575,8 @@ def _symdiff_reps_text(settings: dict[str, Any]) -> str:
     reps = settings.get("symdiff_reps", 1)
     if reps <= 1:
         return ""
-    return (f"; symdiff's differentiation runs at least {reps} times, because the growth targets are "
-            "judged on its largest sizes")
+    return (f" symdiff's differentiation runs at least {reps} times, because the growth targets are "
+            "judged on its largest sizes.")
 
 
 def _second_child_text(settings: dict[str, Any]) -> str:
@@ -609,7 +609,7 @@ def method_section(meta: dict[str, Any]) -> str:
   a shared machine inflate wall time far more. Every peer runs on one core. A phase repeats
   until {settings['budget']:g} s of wall time have passed and it has run
   {_times(settings['min_reps'], 'time')}, at most {settings['max_reps']} times, and only once if one repetition takes over
-  {3 * settings['budget']:g} s{_symdiff_reps_text(settings)}. Tables give the median. Before every repetition the child runs the
+  {3 * settings['budget']:g} s.{_symdiff_reps_text(settings)} Tables give the median. Before every repetition the child runs the
   garbage collector and empties the caches: `symdiff.clear_cache()` and SymPy's `clear_cache()`,
   then builds the input again with the peer's own constructors, outside the timed region.
   Python children run a full collection before the first repetition and collect the two
