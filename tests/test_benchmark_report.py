@@ -259,3 +259,29 @@ def test_evaluator_target_with_missing_peer_is_not_measured() -> None:
     target = _evaluator_target({"fib": row})
     assert target.met is None
     assert target.measured == "scheme missing"
+
+
+def test_quick_suite_runs_end_to_end(tmp_path) -> None:
+    # The smoke run of the suite: worker processes, child per case, JSON and Markdown.
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    saved, page = tmp_path / "results.json", tmp_path / "results.md"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "chain", "--only", "kth_sin_exp",
+         "--peers", "python", "--json", str(saved), "--output", str(page)],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    results = json.loads(saved.read_text(encoding="utf-8"))
+    chain = results["families"]["chain"]["cases"]
+    assert chain["symdiff"]["200"]["status"] == "ok"
+    assert chain["python"]["200"]["status"] == "ok"
+    # Both build SICP's simplified derivative, so the results have the same tree.
+    assert chain["symdiff"]["200"]["nodes"] == chain["python"]["200"]["nodes"] == 40998
+    text = page.read_text(encoding="utf-8")
+    assert "| Python port ≥ 1x (at least as fast) on Chain |" in text
+    assert "### Chain" in text
