@@ -12,6 +12,7 @@ intermediate value, because reordering a float sum can lose that much to roundin
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 from typing import Callable, Iterator
 
@@ -183,19 +184,23 @@ def central_difference(function: Callable[[float], float | None], x0: float):
     """Estimate f'(x0) by central differences with one Richardson step.
 
     Returns (estimate, error estimate), or None where f is undefined on the stencil. The
-    error estimate is the change between Richardson values from steps h, h/2 and h/2, h/4.
+    error estimate is the change between Richardson values from steps h, h/2 and h/2, h/4,
+    plus the rounding error of the quotients: where |f| is huge, as tan is next to a pole,
+    f(x0 + step) and f(x0 - step) round to the same float and the quotient says 0.
     """
     h = difference_step(x0)
     quotients = []
+    rounding = 0.0
     for k in range(3):
         step = h / 2**k
         above, below = function(x0 + step), function(x0 - step)
         if above is None or below is None:
             return None
         quotients.append((above - below) / (2 * step))
+        rounding = max(rounding, (abs(above) + abs(below)) * sys.float_info.epsilon / (2 * step))
     coarse = (4 * quotients[1] - quotients[0]) / 3
     fine = (4 * quotients[2] - quotients[1]) / 3
-    return fine, abs(fine - coarse)
+    return fine, abs(fine - coarse) + rounding
 
 
 def stencil_values(datum, point: dict, var: str) -> list | None:
@@ -616,3 +621,14 @@ def test_simplify_idempotent_long(text):
 @given(expressions, variables, st.sampled_from(["none", "sicp", "full"]), points(coordinates))
 def test_second_order_is_repeated_deriv_long(text, var, level, sample):
     check_second_order(text, var, level, sample)
+
+
+def test_central_difference_reports_rounding_near_a_pole():
+    # tan(atan2(x, 0)) is tan of the float nearest pi/2: about 1.6e16 for every x > 0, so
+    # x + tan(atan2(x, 0)) rounds to a constant and its differences give 0, not 1.
+    estimate, error = central_difference(lambda x: x + math.tan(math.atan2(x, 0.0)), 2.0)
+    assert estimate == 0.0
+    assert error > 1e-7
+    estimate, error = central_difference(lambda x: x * x, 2.0)
+    assert abs(estimate - 4.0) < 1e-9
+    assert error < 1e-7
