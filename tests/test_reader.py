@@ -9,6 +9,8 @@ import time
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symdiff import NIL, Pair, ReadError, SchemeError, SourcePosition, Symbol
 from symdiff.printer import write_string
@@ -437,3 +439,66 @@ def test_parser_cache_skips_shared_directory(tmp_path, monkeypatch) -> None:
 
 def test_control_characters_allowed_in_strings_and_comments() -> None:
     assert [datum for datum, _ in read_all('"a\x07b" ; \x00 here\n', "prog.scm")] == ["a\x07b"]
+
+
+# --- the plain route against the Lark parser ------------------------------------------------
+
+_PLAIN_ATOMS = [
+    "x", "sin", "1+", "-x", "...", "a.b", "->x", "λ", "1", "-2", "+3", "1/2", "-3/4", "1/0", "3.5e2", ".5",
+    "1.", "+inf.0", "-nan.0", '"s"', '"a\\nb"', '"two\nlines"', '"\\x41;"', '"\\q"', "#t", "#false",
+    "#\\a", "#\\space", "#\\x41", "#\\bogus", "|a b|", "|x\ny|", "#(1 2)", ".", "`x", ",x", ",@x", "#;",
+    "#;x", "{", "1e", "#|c|#",
+]
+_PLAIN_SPACES = [" ", "  ", "\n", "\t", " ; note\n", "\n\n  ", "\r\n"]
+
+
+@st.composite
+def _plain_texts(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        choice = draw(st.integers(0, 9))
+        if choice < 2 and depth < 4:
+            opener, closer = draw(st.sampled_from([("(", ")"), ("[", "]"), ("(", "]"), ("(", "")]))
+            parts.append(opener + draw(_plain_texts(depth + 1)) + closer)
+        elif choice == 2:
+            parts.append("'" + draw(st.sampled_from(_PLAIN_ATOMS + ["(a b)", "'x", ""])))
+        else:
+            parts.append(draw(st.sampled_from(_PLAIN_ATOMS)))
+        parts.append(draw(st.sampled_from(_PLAIN_SPACES)))
+    return "".join(parts)
+
+
+def _shape(value):
+    """Nested tuples that tell data apart by type, value, sharing aside, and pair positions."""
+    if type(value) is Pair:
+        return ("pair", _shape(value.car), _shape(value.cdr), value.position)
+    if type(value) is list:
+        return ("vector", [_shape(item) for item in value])
+    return (type(value).__name__, repr(value))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_plain_texts())
+def test_plain_route_reads_as_the_parser(text) -> None:
+    from symdiff.reader import _blank_block_comments, _parser, _read_plain
+
+    parser, builder = _parser()
+    builder.source = "t.scm"
+    text = text.replace("\r\n", "\n")
+    try:
+        expected = [(_shape(value), position) for value, position in parser.parse(_blank_block_comments(text, "t.scm"))]
+    except Exception:  # noqa: BLE001 - any parser error means the plain route must decline
+        expected = None
+    plain = _read_plain(_blank_block_comments(text, "t.scm"), builder)
+    if plain is not None:
+        assert [(_shape(value), position) for value, position in plain] == expected
+
+
+def test_plain_route_takes_plain_text() -> None:
+    from symdiff.reader import _parser, _read_plain
+
+    _, builder = _parser()
+    builder.source = "t.scm"
+    assert _read_plain("(define (f x)\n  '(* x \"s\" #t))\n", builder) is not None
+    for text in ("#(1 2)", "(a . b)", "`(a ,b)", "(a #;b c)", "(a", "a)", "(a]", "1/0", "'"):
+        assert _read_plain(text, builder) is None, text
