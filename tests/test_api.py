@@ -7,11 +7,14 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 import symdiff
 from symdiff import NIL, DerivError, Expression, Pair, ReadError, SchemeError, Symbol
 from symdiff.printer import write_string
 from symdiff.types import make_list
+
+from strategies import expressions
 
 
 # --- deriv ------------------------------------------------------------------------------------
@@ -453,3 +456,37 @@ def test_error_without_position_is_its_message():
     with pytest.raises(DerivError) as caught:
         symdiff.deriv("x", "x", order=-1)
     assert str(caught.value) == "deriv: the order must be a non-negative integer, got -1"
+
+
+def _tree_nodes(datum) -> int:
+    """Count nodes by walking the written-out tree: each list and each atom is one."""
+    if type(datum) is not Pair:
+        return 1
+    return 1 + sum(_tree_nodes(item) for item in datum)
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions)
+def test_node_count_and_to_datum_agree_with_tree(text) -> None:
+    from symdiff.calculus.convert import from_datum, node_count, to_datum
+
+    exprs = [symdiff.parse(text).value]
+    try:
+        exprs.append(symdiff.deriv(text, "x").value)  # shares subexpressions more
+    except DerivError:
+        pass  # such as a quotient by 0
+    for expr in exprs:
+        datum = to_datum(expr)
+        assert node_count(expr) == _tree_nodes(datum)
+        assert from_datum(datum) is expr
+
+
+def test_to_datum_shares_pairs_of_shared_cells() -> None:
+    from symdiff.calculus.convert import to_datum
+    from symdiff.calculus.expr import compound
+
+    inner = compound(Symbol("sin"), Symbol("x"))
+    datum = to_datum(compound(Symbol("+"), inner, compound(Symbol("*"), inner, inner)))
+    first, product = datum.cdr.car, datum.cdr.cdr.car
+    assert product.cdr.car is first
+    assert product.cdr.cdr.car is first

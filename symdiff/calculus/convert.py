@@ -7,7 +7,7 @@ recursion and shared substructure is converted once and stays shared.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import DerivError
 from ..printer import write_string
@@ -80,26 +80,13 @@ def to_datum(expr: Any) -> Any:
     """
     if type(expr) is not Cell:
         return expr
-    converted: dict[int, Pair] = {}
-    stack: list[Cell] = [expr]
-    while stack:
-        item = stack[-1]
-        if id(item) in converted:
-            stack.pop()
-            continue
-        head, tail = item.head, item.tail
-        waiting = False
-        for part in (tail, head):
-            if type(part) is Cell and id(part) not in converted:
-                stack.append(part)
-                waiting = True
-        if waiting:
-            continue
-        stack.pop()
-        car = converted[id(head)] if type(head) is Cell else head
-        cdr = converted[id(tail)] if type(tail) is Cell else tail
-        converted[id(item)] = Pair(car, cdr)
-    return converted[id(expr)]
+    converted: dict[Cell, Pair] = {}
+    for spine, end in _lists_after_sublists(expr, converted):
+        rest = converted[end] if type(end) is Cell else end
+        for part in reversed(spine):
+            head = part.head
+            rest = converted[part] = Pair(converted[head] if type(head) is Cell else head, rest)
+    return converted[expr]
 
 
 def node_count(expr: Any) -> int:
@@ -114,20 +101,45 @@ def node_count(expr: Any) -> int:
     # suffix[c] counts the nodes of the elements from cell c to the end of its list, so the
     # tails that n-ary expressions share are counted once: linear in the size of the DAG.
     # A list's own count is 1 + suffix[its first cell].
-    suffix: dict[int, int] = {}
+    suffix: dict[Cell, int] = {}
+    for spine, end in _lists_after_sublists(expr, suffix):
+        total = suffix[end] if type(end) is Cell else 0
+        for part in reversed(spine):
+            head = part.head
+            total += 1 + suffix[head] if type(head) is Cell else 1
+            suffix[part] = total
+    return 1 + suffix[expr]
+
+
+def _lists_after_sublists(expr: Cell, done: dict) -> Iterator[tuple[list[Cell], Any]]:
+    """Yield the lists of `expr` as (cells not in `done`, what follows them), sublists first.
+
+    The caller puts every yielded cell in `done` before asking for the next list. A list whose
+    tail is already in `done`, one that another list shares, yields only the cells before it.
+    Cells are immutable and never form a cycle, so the walks along tails need no checks, and
+    cells hash by identity.
+    """
     stack: list[Cell] = [expr]
     while stack:
-        item = stack[-1]
-        if id(item) in suffix:
+        start = stack[-1]
+        if start in done:
             stack.pop()
             continue
-        head, tail = item.head, item.tail
-        pending = [part for part in (head, tail) if type(part) is Cell and id(part) not in suffix]
-        if pending:
-            stack.extend(pending)
+        # Push the sublists not done yet; this list comes once they all are.
+        waiting = False
+        item: Any = start
+        while type(item) is Cell and item not in done:
+            head = item.head
+            if type(head) is Cell and head not in done:
+                stack.append(head)
+                waiting = True
+            item = item.tail
+        if waiting:
             continue
         stack.pop()
-        head_count = 1 + suffix[id(head)] if type(head) is Cell else 1
-        tail_count = suffix[id(tail)] if type(tail) is Cell else 0
-        suffix[id(item)] = head_count + tail_count
-    return 1 + suffix[id(expr)]
+        spine = []
+        item = start
+        while type(item) is Cell and item not in done:
+            spine.append(item)
+            item = item.tail
+        yield spine, item
