@@ -490,3 +490,14 @@ def test_to_datum_shares_pairs_of_shared_cells() -> None:
     first, product = datum.cdr.car, datum.cdr.cdr.car
     assert product.cdr.car is first
     assert product.cdr.cdr.car is first
+
+
+def test_from_datum_keeps_shared_sublists_shared() -> None:
+    from symdiff.calculus.convert import from_datum
+
+    shared = make_list([Symbol("sin"), Symbol("x")])
+    tail = make_list([shared])
+    datum = Pair(Symbol("+"), Pair(shared, tail))  # (+ s s), sharing both the list and a tail
+    expr = from_datum(datum)
+    assert str(Expression(expr)) == "(+ (sin x) (sin x))"
+    assert expr.tail.head is expr.tail.tail.head

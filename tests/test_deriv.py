@@ -300,6 +300,8 @@ def test_put_invalid_rule(source: str, message: str) -> None:
         ("(deriv '((a) b) 'x)", "operator must be a symbol"),
         ("(deriv '(+ x #(1)) 'x)", "not an algebraic expression"),
         ("(define c (list '+ 'x 1)) (set-cdr! (cddr c) c) (deriv c 'x)", "circular"),
+        ("(define c (list '+ 'x 1)) (set-car! (cdr c) c) (deriv c 'x)", "circular"),
+        ("(define c (list '* 'x (list 'sin 'x))) (set-car! (cdr (caddr c)) c) (deriv c 'x)", "circular"),
         ("(deriv 'x 'x -1)", "invalid option -1"),
         ("(deriv 'x 'x 'bogus)", "invalid option bogus"),
         ("(deriv 'x 'x 1.5)", "invalid option 1.5"),

@@ -29,38 +29,44 @@ def from_datum(datum: Any) -> Any:
     """
     if type(datum) is not Pair:
         return _check_atom(datum)
-    converted: dict[int, Cell] = {}
-    in_progress: set[int] = set()
+    # Pairs hash by identity. Unlike cells they can form cycles, which set-car! and set-cdr!
+    # make, so the walk keeps the pairs whose parts are still being converted.
+    converted: dict[Pair, Cell] = {}
+    in_progress: set[Pair] = set()
     # Post-order over pairs: a pair is converted once both its car and cdr are.
     stack: list[Pair] = [datum]
     while stack:
         pair = stack[-1]
-        key = id(pair)
-        if key in converted:
+        if pair in converted:
             stack.pop()
             continue
         car, cdr = pair.car, pair.cdr
         waiting = False
-        for part in (cdr, car):
-            if type(part) is Pair and id(part) not in converted:
-                if id(part) in in_progress:
-                    raise DerivError("not an algebraic expression: the list is circular")
-                stack.append(part)
-                waiting = True
+        if type(cdr) is Pair and cdr not in converted:
+            if cdr in in_progress:
+                raise DerivError("not an algebraic expression: the list is circular")
+            stack.append(cdr)
+            waiting = True
+        if type(car) is Pair and car not in converted:
+            if car in in_progress:
+                raise DerivError("not an algebraic expression: the list is circular")
+            stack.append(car)
+            waiting = True
         if waiting:
-            in_progress.add(key)
+            in_progress.add(pair)
             continue
-        in_progress.discard(key)
         stack.pop()
-        head = converted[id(car)] if type(car) is Pair else _check_atom(car)
+        if in_progress:
+            in_progress.discard(pair)
+        head = converted[car] if type(car) is Pair else _check_atom(car)
         if type(cdr) is Pair:
-            tail = converted[id(cdr)]
+            tail = converted[cdr]
         elif cdr is NIL:
             tail = NIL
         else:
             raise DerivError(f"not an algebraic expression (improper list): {write_string(pair)}")
-        converted[key] = cell(head, tail)
-    return converted[id(datum)]
+        converted[pair] = cell(head, tail)
+    return converted[datum]
 
 
 def _check_atom(value: Any) -> Any:
