@@ -301,10 +301,21 @@ def _special_form_message(form: Pair, notation: str) -> str:
     )
 
 
+# Characters of infix operators that Scheme names rarely contain. A head such as x* or 1/sin
+# comes from infix written without spaces, as in (x*(x+1)), which the reader splits into the
+# symbol x* and the list (x+1).
+_GLUED_OPERATOR_CHARACTERS = frozenset("*/^")
+
+
 def _looks_prefix(datum: Any) -> bool:
     """Return True for a list like (op a ...) rather than an infix group like (x + 1) or (x)."""
     if type(datum) is not Pair or type(datum.car) is not Symbol:
         return False
+    name = datum.car.name
+    if name not in BUILTIN_RULES and name not in _INFIX_OPERATORS and _GLUED_OPERATOR_CHARACTERS.intersection(name):
+        return False
+    if any(item.cdr is NIL and type(item.car) is Symbol and item.car not in BUILTIN_RULES for item in lists_in(datum)):
+        return False  # a call without operands such as (x), as in (sin(x)): infix parentheses
     if datum.cdr is NIL:
         return datum.car in BUILTIN_RULES  # (+) or (sin): malformed, and deriv reports why
     if type(datum.cdr) is not Pair:

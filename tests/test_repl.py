@@ -309,8 +309,15 @@ def spawn_repl(tmp_path: Path, term: str, *args: str) -> Any:
 
 
 def finish(child: Any) -> int:
-    child.sendeof()
-    child.expect(pexpect.EOF)
+    # prompt_toolkit prints the prompt before it puts the terminal in raw mode, and a Ctrl-D
+    # that arrives in between can be discarded. A person cannot type that fast; pexpect can,
+    # so Ctrl-D is sent again until the REPL exits.
+    for _ in range(10):
+        child.sendeof()
+        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=2) == 0:
+            break
+    else:
+        raise AssertionError(f"the REPL did not exit on Ctrl-D; it printed {child.before!r}")
     child.close()
     return child.exitstatus
 

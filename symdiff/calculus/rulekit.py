@@ -29,12 +29,16 @@ class Context:
         self.steps: list | None = None
 
     def depends_on(self, expr: Any, var: Symbol) -> bool:
-        """Return True if the symbol `var` occurs in `expr` (other than as an operator)."""
+        """Return True if the symbol `var` occurs in `expr` (see depends_on)."""
         return depends_on(expr, var, self.free_memo)
 
 
 def depends_on(expr: Any, var: Symbol, memo: dict | None = None) -> bool:
-    """Return True if `var` occurs in `expr` as an operand; iterative and memoized per cell."""
+    """Return True if `var` occurs in `expr`; iterative and memoized per cell.
+
+    An occurrence as an operator counts too: in (f (x)) the variable x is called as a function,
+    which is a mistake for deriv to report, not a constant whose derivative is 0.
+    """
     if type(expr) is not Cell:
         return expr is var
     memo = {} if memo is None else memo
@@ -45,7 +49,7 @@ def depends_on(expr: Any, var: Symbol, memo: dict | None = None) -> bool:
             stack.pop()
             continue
         waiting = False
-        found = False
+        found = item.head is var
         for operand in _operand_cells(item):
             if type(operand) is Cell:
                 known = memo.get((operand, var))

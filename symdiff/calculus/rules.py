@@ -85,6 +85,11 @@ def _start_rule(expr: Cell, var: Symbol, context: Context) -> RuleGenerator:
             f"in {_short(expr)}"
         )
     rule = context.rules.get(operator)
+    if operator is var and rule is None:
+        raise DerivError(
+            f"deriv: {var.name} is the variable, but {_short(expr)} calls it as a function; "
+            f"write a product with *, as in (* {var.name} y)"
+        )
     if rule is None and not context.depends_on(expr, var):
         # A function with no rule is still constant when its operands do not contain var.
         return _constant_rule()
