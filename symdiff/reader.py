@@ -122,6 +122,8 @@ class _DatumBuilder(Transformer):
             code = int(name[1:], 16)
             if code > 0x10FFFF:
                 raise ReadError(f"invalid character #\\{name}: code point too large", self._position(token))
+            if 0xD800 <= code <= 0xDFFF:
+                raise ReadError(_surrogate_message(f"#\\{name}"), self._position(token))
             value = chr(code)
         else:
             raise ReadError(
@@ -175,6 +177,10 @@ class _DatumBuilder(Transformer):
         return self._abbreviation(UNQUOTE_SPLICING, items)
 
 
+def _surrogate_message(written: str) -> str:
+    return f"invalid character {written}: U+D800 to U+DFFF are UTF-16 surrogates, not characters"
+
+
 def _build_list(elements: list, tail: Any) -> Any:
     result = tail
     for value, position in reversed(elements):
@@ -204,6 +210,8 @@ def _decode_string(body: str, position: SourcePosition) -> str:
             digits = body[i + 2 : end] if end != -1 else ""
             if not digits or any(c not in "0123456789abcdefABCDEF" for c in digits) or int(digits, 16) > 0x10FFFF:
                 raise ReadError(r"invalid string escape: \x must be followed by hex digits and ';'", position)
+            if 0xD800 <= int(digits, 16) <= 0xDFFF:
+                raise ReadError(_surrogate_message(f"\\x{digits};"), position)
             out.append(chr(int(digits, 16)))
             i = end + 1
         elif escape in " \t\n\r":

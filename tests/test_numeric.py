@@ -404,3 +404,10 @@ def test_periodic_of_huge_exact_raises(source):
 def test_evaluate_periodic_function_at_huge_exact_point():
     with pytest.raises(SchemeError, match="beyond the float range"):
         evaluate("(sin x)", x=10**309)
+
+
+def test_exact_power_too_large_is_an_error_not_inf():
+    with pytest.raises(EvaluationError, match=r"\(\*\* 10 50000\) is too large to compute exactly"):
+        symdiff.parse("10^50000").evaluate()
+    assert symdiff.parse("10^20000").evaluate() == 10**20000
+    assert symdiff.parse("x^2").evaluate(x=1e200) == math.inf  # float inputs keep float rules

@@ -341,6 +341,9 @@ def test_read_nothing_rejected() -> None:
         ("a\x00b", 1, 2, "invalid character '\\x00' (U+0000): control characters"),
         ("(f \x1b[31m)", 1, 4, "(U+001B)"),
         ("\x7f", 1, 1, "(U+007F)"),
+        ('"a\\xD800;"', 1, 1, "UTF-16 surrogates"),
+        ("(f #\\xDFFF)", 1, 4, "UTF-16 surrogates"),
+        ("|\\xDC00;|", 1, 1, "UTF-16 surrogates"),
     ],
 )
 def test_read_error(text: str, line: int, column: int, message: str) -> None:

@@ -194,6 +194,12 @@ def power(base: Any, exponent: Any) -> Any:
     try:
         return math.pow(float(base), float(exponent))
     except OverflowError:
+        if is_exact(base) and is_exact(exponent):
+            # inf here would turn exact arithmetic into inf or nan without a word.
+            raise DomainError(
+                f"**: (** {write_string(base)} {write_string(exponent)}) is too large to compute "
+                "exactly and overflows a float; evaluate at a smaller point"
+            ) from None
         return math.inf if base > 0 or float(exponent) % 2 == 0 else -math.inf
 
 
