@@ -60,6 +60,8 @@ class Expression:
                 return write_string(to_datum(self.value))
             except ValueTooLargeError as error:
                 count = error.size  # the printer counts the same nodes; this is a safety net
+            except EvaluationError as error:
+                return f"<expression that cannot be printed: {error.message}>"  # such as a huge integer
         return f"<expression of {count:.3g} nodes, too large to print>"
 
     def __repr__(self) -> str:

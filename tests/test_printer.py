@@ -380,3 +380,16 @@ def test_expression_under_the_limit_prints(monkeypatch):
         monkeypatch.setattr(module, "MAX_PRINTED_NODES", count - 1)
     assert str(expr) == f"<expression of {count:.3g} nodes, too large to print>"
     assert repr(expr) == f"Expression('<expression of {count:.3g} nodes, too large to print>')"
+
+
+def test_integer_over_digit_limit_is_an_error(monkeypatch):
+    import symdiff.numbers
+    from symdiff.errors import EvaluationError
+
+    monkeypatch.setattr(symdiff.numbers, "MAX_WRITTEN_DIGITS", 100)
+    assert write_string(10**99) == "1" + "0" * 99
+    with pytest.raises(EvaluationError, match="integer too large to write: it has about 100 digits"):
+        write_string(10**100)
+    expression = symdiff.Expression(symdiff.parse("x").value)
+    assert str(symdiff.parse(f"(+ x {10**100})")).startswith("<expression that cannot be printed: integer too large")
+    assert str(expression) == "x"
