@@ -14,6 +14,7 @@ integer from 0 to 255, #t for 0 or #f for 1, and any other CODE is an evaluation
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -83,14 +84,33 @@ def exit_status(code: object) -> int:
 
 def is_broken_pipe(exc: BaseException) -> bool:
     """Return True if `exc` is, or was caused by, a write to a closed pipe."""
+    return _cause(exc, lambda item: isinstance(item, BrokenPipeError)) is not None
+
+
+def _cause(exc: BaseException, matches: Any) -> BaseException | None:
+    """Return the first of `exc` and the exceptions that caused it for which `matches` is true."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, BrokenPipeError):
-            return True
+        if matches(current):
+            return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return False
+    return None
+
+
+# Errors of a write to a full or failing device, as when standard output is /dev/full. FILE
+# arguments are read, and their errors reported, before anything runs, so at this point these
+# errors come from writing the output.
+_OUTPUT_ERRNOS = frozenset(
+    code for code in (getattr(errno, name, None) for name in ("ENOSPC", "EIO", "EDQUOT", "EFBIG")) if code is not None
+)
+
+
+def _output_error(exc: BaseException) -> OSError | None:
+    """Return the OSError of a failed write that `exc` is or was caused by, or None."""
+    found = _cause(exc, lambda item: isinstance(item, OSError) and item.errno in _OUTPUT_ERRNOS)
+    return found if isinstance(found, OSError) else None
 
 
 def decode_source(data: bytes, name: str) -> str:
@@ -306,6 +326,11 @@ def _guarded(run: Any) -> int:
         if is_broken_pipe(exc):
             _silence_stdout()
             return EXIT_BROKEN_PIPE
+        failed_write = _output_error(exc)
+        if failed_write is not None:
+            _silence_stdout()
+            sys.stderr.write(f"symdiff: error: cannot write the output: {failed_write.strerror}\n")
+            return EXIT_ERROR
         _flush_stdout()
         report_internal_error(exc, sys.stderr)
         return EXIT_INTERNAL

@@ -519,3 +519,15 @@ def test_format_error_without_position():
     error = EvaluationError("something went wrong")
 
     assert cli.format_error(error, "prog.scm") == "prog.scm: error: something went wrong"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_full_output_device_is_one_line_error(tmp_path):
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "symdiff", "-e", "(display 1)"],
+            stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr == "symdiff: error: cannot write the output: No space left on device\n"
