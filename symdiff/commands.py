@@ -99,6 +99,8 @@ def run_command(argv: Sequence[str]) -> int:
         if command == "deriv":
             return _deriv(args)
         return _compare(args)
+    except _AtOptionError as error:
+        parser.error(str(error))
     except MemoryError:
         # At the none level every order keeps the whole unsimplified result, which can grow
         # past any memory: (** x 3) at order 400 does.
@@ -177,6 +179,10 @@ def _deriv(args: argparse.Namespace) -> int:
     return 0
 
 
+class _AtOptionError(Exception):
+    """--at options that do not give the point: a usage error, reported with status 2."""
+
+
 def _compare(args: argparse.Namespace) -> int:
     from .evaluator.interpreter import Interpreter
     from .reader import read
@@ -189,22 +195,22 @@ def _compare(args: argparse.Namespace) -> int:
     for item in args.at:
         name, separator, value_text = item.partition("=")
         if not separator or not name.strip():
-            raise SchemeError(f"--at expects NAME=NUMBER, got {item!r}")
+            raise _AtOptionError(f"--at expects NAME=NUMBER, got {item!r}")
         symbol = _variable(name.strip())
         if symbol in at_text_by_symbol:
-            raise SchemeError(
+            raise _AtOptionError(
                 f"{symbol.name} is given twice, with --at {at_text_by_symbol[symbol]} and --at {item.strip()}: give each variable one value"
             )
         at_text_by_symbol[symbol] = item.strip()
         value = read(value_text.strip(), "<--at>")
         bindings.append(Pair(symbol, value))
     if not any(binding.car is variable for binding in bindings):
-        raise SchemeError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
+        raise _AtOptionError(f"no value for {variable.name}: give the point with --at {variable.name}=NUMBER")
     bound = {binding.car for binding in bindings}
     missing = sorted(symbol.name for symbol in _free_symbols(datum) if symbol not in bound)
     if missing:
         options = " ".join(f"--at {name}=NUMBER" for name in missing)
-        raise SchemeError(f"no value for {', '.join(missing)}: give every variable a value, with {options}")
+        raise _AtOptionError(f"no value for {', '.join(missing)}: give every variable a value, with {options}")
     interpreter = Interpreter()
     try:
         interpreter.autodiff.compare_written(datum, variable, make_list(bindings), render(datum, notation))

@@ -126,12 +126,6 @@ def test_advised_scheme_file_compares(tmp_path) -> None:
         (("deriv", "(+ x 1) (+ y 2)", "x"), "<EXPR>:1:9: error: expected one expression, but the text has 2"),
         (("deriv", "x + 1", "3"), "invalid variable name '3'"),
         (("deriv", "frob(x)", "x"), "no derivative rule for frob"),
-        (("compare", "x^2", "x"), "give the point with --at x=NUMBER"),
-        (("compare", "x^2", "x", "--at", "x"), "--at expects NAME=NUMBER"),
-        (
-            ("compare", "x*y", "x", "--at", "x=1", "--at", "y=1", "--at", "x=2"),
-            "symdiff compare: error: x is given twice, with --at x=1 and --at x=2: give each variable one value\n",
-        ),
     ],
 )
 def test_command_errors(arguments: tuple[str, ...], message: str) -> None:
@@ -277,8 +271,27 @@ def test_out_of_memory_is_one_line(monkeypatch, capsys) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("compare", "x^2", "x"), "give the point with --at x=NUMBER"),
+        (("compare", "x^2", "x", "--at", "x"), "--at expects NAME=NUMBER"),
+        (
+            ("compare", "x*y", "x", "--at", "x=1", "--at", "y=1", "--at", "x=2"),
+            "symdiff compare: error: x is given twice, with --at x=1 and --at x=2: give each variable one "
+            "value; see 'symdiff compare --help'\n",
+        ),
+    ],
+)
+def test_compare_point_errors_are_usage_errors(arguments: tuple[str, ...], message: str) -> None:
+    completed = run(*arguments)
+    assert completed.returncode == 2
+    assert message in completed.stderr
+    assert completed.stderr.count("\n") == 1
+
+
 def test_compare_names_every_variable_without_value() -> None:
     completed = run("compare", "x*y*z", "x", "--at", "x=1")
-    assert completed.returncode == 1
+    assert completed.returncode == 2
     assert "no value for y, z: give every variable a value, with --at y=NUMBER --at z=NUMBER" in completed.stderr
     assert "bindings" not in completed.stderr
