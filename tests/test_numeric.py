@@ -411,3 +411,8 @@ def test_exact_power_too_large_is_an_error_not_inf():
         symdiff.parse("10^50000").evaluate()
     assert symdiff.parse("10^20000").evaluate() == 10**20000
     assert symdiff.parse("x^2").evaluate(x=1e200) == math.inf  # float inputs keep float rules
+
+
+def test_sign_of_nan_is_nan():
+    assert math.isnan(symdiff.parse("sign(x)").evaluate(x=math.nan))
+    assert symdiff.parse("sign(x)").evaluate(x=-2.5) == -1.0

@@ -120,6 +120,8 @@ def _sqrt(u: Any) -> Any:
 def _sign(u: Any) -> Any:
     if is_exact(u):
         return (u > 0) - (u < 0)
+    if u != u:
+        return u  # the sign of nan is nan, not copysign's 1.0
     return math.copysign(1.0, u) if u else 0.0
 
 
