@@ -182,6 +182,13 @@ def _group_before(text: str) -> str:
     return text[name_start:start] + group
 
 
+def _is_function_name(name: str) -> bool:
+    """Return True if `name` is a function with a built-in derivative rule, such as sin."""
+    from .calculus.elementary import BUILTIN_RULES  # only on this error path, for start-up time
+
+    return Symbol(name) in BUILTIN_RULES and name.isalpha()
+
+
 def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> ReadError:
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
@@ -203,6 +210,10 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str, source: str) -> R
         previous = before.split()[-1] if before.split() else before
         if previous.count(")") > previous.count("("):
             previous = _group_before(before)
+        if token_type in ("NAME", "NUMBER") and _is_function_name(previous):
+            return ReadError(
+                f"{previous} is a function: write its argument in parentheses, as {previous}({token})", position
+            )
         return ReadError(
             f"implicit multiplication is not supported: write {previous}*{token}"
             + ("...)" if token_type == "LPAR" else ""),

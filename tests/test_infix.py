@@ -569,3 +569,11 @@ def test_rendering_refuses_huge_shared_tree(function) -> None:
     with pytest.raises(symdiff.SchemeError, match="value too large to print"):
         interpreter.eval(f"({function} (grow 'x 40))")
     assert interpreter.eval("(expr->infix (grow 'x 1))") == "x*x"
+
+
+@pytest.mark.parametrize(("text", "advice"), [("sin x", "write its argument in parentheses, as sin(x)"),
+                                              ("2 + log 3", "as log(3)")])
+def test_function_without_parentheses_is_explained(text, advice):
+    with pytest.raises(ReadError) as caught:
+        symdiff.parse(text, notation="infix")
+    assert caught.value.message.endswith(advice)
