@@ -62,7 +62,9 @@ def _write_atom(value: Any, write: bool) -> str:
     if value is NIL:
         return "()"
     if value is UNSPECIFIED:
-        return ""
+        # The value of define, set! or a one-armed if. The top level prints nothing for it,
+        # but inside a list or an error message it needs a name.
+        return "#<unspecified>"
     scheme_repr = getattr(value, "scheme_repr", None)
     if scheme_repr is not None:
         return scheme_repr()

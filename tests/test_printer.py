@@ -92,7 +92,7 @@ def evaluate_printed(source: str) -> str:
         ([], "#()"),
         (make_list([[1, [2]], make_list([3])]), "(#(1 #(2)) (3))"),
         (make_list([Symbol("quote"), Symbol("x")]), "(quote x)"),
-        (UNSPECIFIED, ""),
+        (UNSPECIFIED, "#<unspecified>"),
     ],
 )
 def test_write(value: Any, expected: str) -> None:
