@@ -40,9 +40,9 @@ def derivation_steps_by_order(
     return result, listings
 
 
-# An expression in a step listing is written out only up to this many nodes. Nobody reads a
-# line of a million nodes. A result that shares subexpressions can also stand for more nodes
-# than fit in memory.
+# An expression in a step listing is written out only up to this many nodes. A line of a
+# million nodes is unreadable, and a result that shares subexpressions can stand for more
+# nodes than fit in memory.
 MAX_STEP_NODES = 100_000
 
 
