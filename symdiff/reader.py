@@ -357,12 +357,11 @@ def _read_plain(text: str, builder: _DatumBuilder) -> list | None:
             continue
         elif kind in _ATOM_CALLBACKS:
             token = Token(kind, found.group(), start, line, start - line_start + 1)
-            if kind == "STRING" or kind == "BAR_SYMBOL":
-                # These may span lines.
-                newlines = text.count("\n", start, pos)
-                if newlines:
-                    line += newlines
-                    line_start = text.rindex("\n", start, pos) + 1
+            # Strings, |symbols| and #\ followed by a newline character span lines.
+            newlines = text.count("\n", start, pos)
+            if newlines:
+                line += newlines
+                line_start = text.rindex("\n", start, pos) + 1
             try:
                 value, position = getattr(builder, _ATOM_CALLBACKS[kind])([token])
             except ReadError:
