@@ -164,7 +164,7 @@ def _deriv(args: argparse.Namespace) -> int:
     from .steps import derivation_steps_by_order, format_steps
 
     datum, notation = read_expression(args.expression, args.notation)
-    variable = _variable(args.variable)
+    variable = _variable(args.variable, notation)
     output = notation if args.output == "same" else args.output
     rules = RuleTable()
     expr = from_datum(datum)
@@ -189,14 +189,14 @@ def _compare(args: argparse.Namespace) -> int:
     from .types import Pair, make_list
 
     datum, notation = read_expression(args.expression, args.notation)
-    variable = _variable(args.variable)
+    variable = _variable(args.variable, notation)
     bindings = []
     at_text_by_symbol: dict[Any, str] = {}
     for item in args.at:
         name, separator, value_text = item.partition("=")
         if not separator or not name.strip():
             raise _AtOptionError(f"--at expects NAME=NUMBER, got {item!r}")
-        symbol = _variable(name.strip())
+        symbol = _variable(name.strip(), notation)
         if symbol in at_text_by_symbol:
             raise _AtOptionError(
                 f"{symbol.name} is given twice, with --at {at_text_by_symbol[symbol]} and --at {item.strip()}: give each variable one value"
@@ -277,10 +277,13 @@ def _free_symbols(datum: Any) -> set:
     return found
 
 
-def _variable(text: str) -> Any:
+def _variable(text: str, notation: str = "prefix") -> Any:
     from .types import Symbol
 
     name = text.strip()
     if not name or any(char in name for char in " ()'\";`,|#") or name[0].isdigit():
         raise SchemeError(f"invalid variable name {text!r}: use a symbol such as x")
+    if notation == "infix" and any(char in name for char in "+-*/^"):
+        # In infix text x+1 is a sum, so no variable of the expression can have that name.
+        raise SchemeError(f"invalid variable name {text!r}: in infix math a variable is a name such as x or x_1")
     return Symbol(name)

@@ -125,6 +125,7 @@ def test_advised_scheme_file_compares(tmp_path) -> None:
         (("deriv", "x^1e400", "x"), "<EXPR>:1:3: error: the number 1e400 is beyond the float range (about 1.8e308): write it exactly, as 10^400"),
         (("deriv", "(+ x 1) (+ y 2)", "x"), "<EXPR>:1:9: error: expected one expression, but the text has 2"),
         (("deriv", "x + 1", "3"), "invalid variable name '3'"),
+        (("deriv", "x^2", "x+1"), "invalid variable name 'x+1': in infix math a variable is a name such as x"),
         (("deriv", "frob(x)", "x"), "no derivative rule for frob"),
     ],
 )
