@@ -206,8 +206,8 @@ def _maximum_growth(family: FamilyResults | None, limit: float, text: str, from_
         return Target(text, "no consecutive sizes measured", None)
     size, worst = max(steps.items(), key=lambda item: item[1])
     typical = statistics.median(steps.values())
-    shown = sharpen(worst, f"{worst:.2f}", lambda value: value <= limit)
-    measured = f"max {shown} (to {_size_name(family)} = {size:,}), median {typical:.2f}"
+    written = sharpen(worst, f"{worst:.2f}", lambda value: value <= limit)
+    measured = f"max {written} (to {_size_name(family)} = {size:,}), median {typical:.2f}"
     return Target(text, measured, worst <= limit)
 
 
@@ -241,13 +241,13 @@ def _order_cost_growth(family: FamilyResults | None, limit: float, text: str) ->
     largest = f"largest time(k)/time(k-1) {worst:.2f} (to k = {size})"
     if any(cost(k) <= 0 for k in measured[1:]):
         total = (family.deriv("symdiff", last) / family.deriv("symdiff", 2)) ** (1 / (last - 2))
-        shown = sharpen(total, f"{total:.2f}", lambda value: value <= limit)
-        measured_text = (f"time(k) - time(k-1) is within the noise; total time grows {shown}x per order "
+        written = sharpen(total, f"{total:.2f}", lambda value: value <= limit)
+        measured_text = (f"time(k) - time(k-1) is within the noise; total time grows {written}x per order "
                          f"over k = 2..{last}; {largest}")
         return Target(text, measured_text, total <= limit)
     mean = (cost(last) / cost(2)) ** (1 / (last - 2))
-    shown = sharpen(mean, f"{mean:.2f}", lambda value: value <= limit)
-    measured_text = f"cost of one order grows {shown}x per order over k = 2..{last}; {largest}"
+    written = sharpen(mean, f"{mean:.2f}", lambda value: value <= limit)
+    measured_text = f"cost of one order grows {written}x per order over k = 2..{last}; {largest}"
     return Target(text, measured_text, mean <= limit)
 
 
@@ -267,8 +267,8 @@ def _mean_step_growth(family: FamilyResults | None, limit: float, from_size: int
     mean_step = (family.deriv("symdiff", last) / family.deriv("symdiff", first)) ** (1 / (last - first))
     steps = {size: ratio for size, ratio in family.growth("symdiff").items() if size > from_size}
     size, worst = max(steps.items(), key=lambda item: item[1])
-    shown = sharpen(mean_step, f"{mean_step:.3f}", lambda value: value <= limit)
-    return Target(text, f"mean {shown} per step over k = {first}..{last}; largest step {worst:.2f} (to k = {size})",
+    written = sharpen(mean_step, f"{mean_step:.3f}", lambda value: value <= limit)
+    return Target(text, f"mean {written} per step over k = {first}..{last}; largest step {worst:.2f} (to k = {size})",
                   mean_step <= limit)
 
 
@@ -346,8 +346,8 @@ def _startup_target(startup: dict[str, Any] | None) -> Target:
     if not startup:
         return Target(text, "", None)
     mine, lark = median(startup["times"]["symdiff"]), median(startup["times"]["lark"])
-    shown = sharpen(mine / lark, f"{mine / lark:.2f}", lambda value: value <= 2)
-    return Target(text, f"{format_seconds(mine)} vs {format_seconds(lark)}: {shown}x", mine <= 2 * lark)
+    written = sharpen(mine / lark, f"{mine / lark:.2f}", lambda value: value <= 2)
+    return Target(text, f"{format_seconds(mine)} vs {format_seconds(lark)}: {written}x", mine <= 2 * lark)
 
 
 # --- sections ---------------------------------------------------------------------------------------

@@ -480,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.from_json:
             results = _load_results(arguments.from_json)
             if arguments.write_page and not _is_full_run(results):
-                raise UsageError(f"--write-page records a full run; {arguments.from_json} holds a quick or partial one")
+                raise UsageError(f"--write-page records a full run; {arguments.from_json} contains a quick or partial one")
         else:
             results = measure(arguments, settings, peers)
     except UsageError as error:

@@ -32,8 +32,8 @@ class SchemeError(Exception):
         self.position = position
 
     def __str__(self) -> str:
-        # With a position this is the command line's one-line format. Without one, the message
-        # stands alone, after the exception's class name in a Python traceback.
+        # With a position this is the command line's one-line format. Without one it is the
+        # message alone, which a Python traceback prints after the exception's class name.
         if self.position is None:
             return self.message
         return f"{self.position}: error: {self.message}"

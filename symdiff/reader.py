@@ -208,11 +208,12 @@ def _decode_string(body: str, position: SourcePosition) -> str:
         elif escape == "x":
             end = body.find(";", i)
             digits = body[i + 2 : end] if end != -1 else ""
-            if not digits or any(c not in "0123456789abcdefABCDEF" for c in digits) or int(digits, 16) > 0x10FFFF:
+            code = int(digits, 16) if digits and all(c in "0123456789abcdefABCDEF" for c in digits) else -1
+            if not 0 <= code <= 0x10FFFF:
                 raise ReadError(r"invalid string escape: \x must be followed by hex digits and ';'", position)
-            if 0xD800 <= int(digits, 16) <= 0xDFFF:
+            if 0xD800 <= code <= 0xDFFF:
                 raise ReadError(_surrogate_message(f"\\x{digits};"), position)
-            out.append(chr(int(digits, 16)))
+            out.append(chr(code))
             i = end + 1
         elif escape in " \t\n\r":
             # \ <spaces> newline <spaces> joins two lines.
@@ -279,10 +280,10 @@ _parse_lock = threading.Lock()
 # expression took two seconds to read. Most source text is only lists, quotes and atoms, whose
 # structure needs no parse table. `_read_plain` reads such text with a stack. Its tokens come
 # from a scanner built from the grammar's own terminals, in the order Lark's basic lexer tries
-# them. At anything else (vectors, dots, quasiquote, datum comments, an
-# unknown character, unbalanced brackets, an atom the builder rejects) it returns None and the
-# Lark parser reads the whole text, so every error message and every other form comes from
-# the grammar. Tests compare both routes on generated text.
+# them. At anything else it returns None: vectors, dots, quasiquote, datum comments, an
+# unknown character, unbalanced brackets or an atom the builder rejects. The Lark parser then
+# reads the whole text, so every error message and every other form comes from the grammar.
+# Tests compare both routes on generated text.
 
 # Tokens that stand for themselves; the builder's callbacks turn them into data.
 _ATOM_CALLBACKS = {"STRING": "string", "BOOLEAN": "boolean", "CHARACTER": "character", "BAR_SYMBOL": "bar_symbol"}
@@ -312,6 +313,9 @@ def _read_plain(text: str, builder: _DatumBuilder) -> list | None:
     if scanner is None:
         return None
     regex, ignored = scanner
+    # Tokens that may contain a newline: whitespace, strings, |symbols| and #\ followed by a
+    # newline character.
+    multiline = ignored | _ATOM_CALLBACKS.keys()
     match = regex.match
     source = builder.source
     top: list = []
@@ -327,12 +331,14 @@ def _read_plain(text: str, builder: _DatumBuilder) -> list | None:
             return None
         kind = found.lastgroup
         start, pos = pos, found.end()
-        if kind in ignored:
+        token_line, column = line, start - line_start + 1
+        if kind in multiline:
             newlines = text.count("\n", start, pos)
             if newlines:
                 line += newlines
                 line_start = text.rindex("\n", start, pos) + 1
-            continue
+            if kind in ignored:
+                continue
         if kind == "RPAR" or kind == "RBRACKET":
             if not stack or stack[-1][0] != kind:
                 return None
@@ -341,27 +347,22 @@ def _read_plain(text: str, builder: _DatumBuilder) -> list | None:
             elements = enclosing
         elif kind == "SYMBOL":
             value = Symbol(found.group())
-            position = position_of(source, line, start - line_start + 1)
+            position = position_of(source, token_line, column)
         elif kind == "NUMBER":
             try:
                 value = parse_number(found.group())
             except (ZeroDivisionError, ValueError):
                 return None
-            position = position_of(source, line, start - line_start + 1)
+            position = position_of(source, token_line, column)
         elif kind in _OPENERS:
-            stack.append((_OPENERS[kind], position_of(source, line, start - line_start + 1), elements))
+            stack.append((_OPENERS[kind], position_of(source, token_line, column), elements))
             elements = []
             continue
         elif kind == "QUOTE":
-            stack.append((None, position_of(source, line, start - line_start + 1)))
+            stack.append((None, position_of(source, token_line, column)))
             continue
         elif kind in _ATOM_CALLBACKS:
-            token = Token(kind, found.group(), start, line, start - line_start + 1)
-            # Strings, |symbols| and #\ followed by a newline character span lines.
-            newlines = text.count("\n", start, pos)
-            if newlines:
-                line += newlines
-                line_start = text.rindex("\n", start, pos) + 1
+            token = Token(kind, found.group(), start, token_line, column)
             try:
                 value, position = getattr(builder, _ATOM_CALLBACKS[kind])([token])
             except ReadError:

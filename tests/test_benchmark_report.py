@@ -220,7 +220,7 @@ def test_write_page_refuses_saved_quick_run(tmp_path, capsys) -> None:
     saved = tmp_path / "quick.json"
     saved.write_text(json.dumps({"families": {}, "meta": {"settings": {"mode": "quick"}}}), encoding="utf-8")
     assert main(["--from-json", str(saved), "--write-page"]) == 2
-    assert "holds a quick or partial one" in capsys.readouterr().err
+    assert "contains a quick or partial one" in capsys.readouterr().err
 
 
 def test_missing_symdiff_stops_the_suite(monkeypatch, capsys) -> None:
